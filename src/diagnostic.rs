@@ -1,0 +1,125 @@
+//! The one finding type every stage produces and every report format reads.
+
+use std::ops::Range;
+
+use serde::Serialize;
+
+use crate::path::KeyPath;
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Advice.
+    Info,
+    /// Printed; fails the run only under `--deny warnings`.
+    Warning,
+    /// Fails the run (exit 1).
+    Error,
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        })
+    }
+}
+
+/// A secondary location that explains a finding (e.g. the first of two duplicates).
+#[derive(Debug, Clone)]
+pub struct Related {
+    /// Where.
+    pub path: KeyPath,
+    /// What to say there.
+    pub label: String,
+}
+
+/// One problem found in a pipeline file.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// A stable code: `schema::type`, `CFX-004`, `SEC-MSK-001`, …
+    pub code: String,
+    /// How serious it is.
+    pub severity: Severity,
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// How to fix it.
+    pub help: Option<String>,
+    /// The key the finding is about.
+    pub path: Option<KeyPath>,
+    /// Label the key rather than its value (unknown keys, missing members).
+    pub at_key: bool,
+    /// A byte range given directly (syntax errors, which have no key path).
+    pub span: Option<Range<usize>>,
+    /// Other places worth showing.
+    pub related: Vec<Related>,
+}
+
+impl Finding {
+    /// A finding with no location yet.
+    pub fn new(code: impl Into<String>, severity: Severity, message: impl Into<String>) -> Self {
+        Finding {
+            code: code.into(),
+            severity,
+            message: message.into(),
+            help: None,
+            path: None,
+            at_key: false,
+            span: None,
+            related: Vec::new(),
+        }
+    }
+
+    /// An error about the value at `path`.
+    pub fn error(code: impl Into<String>, path: KeyPath, message: impl Into<String>) -> Self {
+        Finding::new(code, Severity::Error, message).at(path)
+    }
+
+    /// A warning about the value at `path`.
+    pub fn warning(code: impl Into<String>, path: KeyPath, message: impl Into<String>) -> Self {
+        Finding::new(code, Severity::Warning, message).at(path)
+    }
+
+    /// Points the finding at the value at `path`.
+    pub fn at(mut self, path: KeyPath) -> Self {
+        self.path = Some(path);
+        self
+    }
+
+    /// Points the finding at the key (not the value) at `path`.
+    pub fn at_key(mut self, path: KeyPath) -> Self {
+        self.path = Some(path);
+        self.at_key = true;
+        self
+    }
+
+    /// Adds a fix.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds a fix when there is one.
+    pub fn with_optional_help(mut self, help: Option<String>) -> Self {
+        self.help = help.or(self.help);
+        self
+    }
+
+    /// Sets an explicit byte range.
+    pub fn with_span(mut self, span: Option<Range<usize>>) -> Self {
+        self.span = span;
+        self
+    }
+
+    /// Adds a secondary location.
+    pub fn with_related(mut self, path: KeyPath, label: impl Into<String>) -> Self {
+        self.related.push(Related {
+            path,
+            label: label.into(),
+        });
+        self
+    }
+}

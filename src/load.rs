@@ -1,0 +1,242 @@
+//! Stage 1: read a pipeline file and parse it as TOML, keeping the span of every key and value.
+//!
+//! The result is the document as a JSON value (what the JSON Schema and the typed model read)
+//! plus a [`SpanIndex`] from each value's JSON Pointer to its key and value ranges in the file.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::Path;
+
+use serde_json::{Map, Value};
+use toml_edit::{Item, Table};
+
+use crate::diagnostic::{Finding, Severity};
+use crate::path::KeyPath;
+
+/// The largest pipeline file pipegen reads. A real pipeline is a few kilobytes; ten thousand
+/// topics and tables fit in about two megabytes.
+pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// A parsed pipeline file.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The document as JSON (TOML dates become `YYYY-MM-DD` strings).
+    pub value: Value,
+    /// Where each key and value is in the text.
+    pub spans: SpanIndex,
+}
+
+/// The ranges of one key/value pair.
+#[derive(Debug, Clone, Default)]
+pub struct Spans {
+    /// The key's range (absent for array elements and the root).
+    pub key: Option<Range<usize>>,
+    /// The value's range (for a table, its header).
+    pub value: Option<Range<usize>>,
+}
+
+/// JSON Pointer → spans.
+#[derive(Debug, Default)]
+pub struct SpanIndex(HashMap<String, Spans>);
+
+impl SpanIndex {
+    /// The best range for a finding at `path`: the key when `at_key` (and a key exists), the
+    /// value otherwise; a path with no span of its own (a missing value, an implicit table)
+    /// falls back to its nearest ancestor's key.
+    pub fn locate(&self, path: &KeyPath, at_key: bool) -> Option<Range<usize>> {
+        let mut current = path.clone();
+        let mut exact = true;
+        loop {
+            if let Some(spans) = self.0.get(&current.pointer()) {
+                let preferred = if at_key || !exact {
+                    spans.key.clone().or_else(|| spans.value.clone())
+                } else {
+                    spans.value.clone().or_else(|| spans.key.clone())
+                };
+                if preferred.is_some() {
+                    return preferred;
+                }
+            }
+            if current.segments().is_empty() {
+                return None;
+            }
+            current = current.parent();
+            exact = false;
+        }
+    }
+
+    /// Whether the file itself has a value at `path` (as opposed to a default).
+    pub fn contains(&self, path: &KeyPath) -> bool {
+        self.0.contains_key(&path.pointer())
+    }
+}
+
+/// Why a file could not be used at all (exit code 2).
+pub fn unusable(code: &'static str, message: String, span: Option<Range<usize>>) -> Finding {
+    Finding::new(code, Severity::Error, message).with_span(span)
+}
+
+/// Reads a file as UTF-8 text, refusing directories, huge files and invalid UTF-8.
+pub fn read(path: &Path) -> Result<String, Finding> {
+    let shown = path.display();
+    let metadata = std::fs::metadata(path).map_err(|e| {
+        unusable(
+            "load::io",
+            format!("cannot read `{shown}`: {}", io_reason(&e)),
+            None,
+        )
+    })?;
+    if metadata.is_dir() {
+        return Err(unusable(
+            "load::io",
+            format!("`{shown}` is a directory, not a pipeline file"),
+            None,
+        ));
+    }
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(unusable(
+            "load::too-large",
+            format!(
+                "`{shown}` is {:.1} MiB; a pipeline file may be at most {} MiB",
+                metadata.len() as f64 / (1024.0 * 1024.0),
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+            None,
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| {
+        unusable(
+            "load::io",
+            format!("cannot read `{shown}`: {}", io_reason(&e)),
+            None,
+        )
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        unusable(
+            "load::utf8",
+            format!("`{shown}` is not UTF-8 text (invalid byte at offset {at})"),
+            None,
+        )
+    })
+}
+
+fn io_reason(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        _ => error.to_string(),
+    }
+}
+
+/// Parses TOML text into JSON plus spans. A syntax error is a finding with the error's span.
+pub fn parse(text: &str) -> Result<Loaded, Finding> {
+    let document = toml_edit::Document::parse(text).map_err(|error| {
+        let message = error.message().trim_end().to_owned();
+        unusable(
+            "load::syntax",
+            format!("invalid TOML: {message}"),
+            error.span(),
+        )
+    })?;
+    let mut spans = SpanIndex::default();
+    spans.0.insert(String::new(), Spans::default());
+    let value = table_to_json(document.as_table(), &KeyPath::root(), &mut spans);
+    Ok(Loaded { value, spans })
+}
+
+fn table_to_json(table: &Table, path: &KeyPath, spans: &mut SpanIndex) -> Value {
+    let mut map = Map::new();
+    for (key, item) in table.iter() {
+        let child = path.key(key);
+        let key_span = table.get_key_value(key).and_then(|(k, _)| k.span());
+        if let Some(value) = item_to_json(item, &child, key_span, spans) {
+            map.insert(key.to_owned(), value);
+        }
+    }
+    Value::Object(map)
+}
+
+fn item_to_json(
+    item: &Item,
+    path: &KeyPath,
+    key: Option<Range<usize>>,
+    spans: &mut SpanIndex,
+) -> Option<Value> {
+    spans.0.insert(
+        path.pointer(),
+        Spans {
+            key,
+            value: item.span(),
+        },
+    );
+    Some(match item {
+        Item::None => return None,
+        Item::Value(value) => value_to_json(value, path, spans),
+        Item::Table(table) => table_to_json(table, path, spans),
+        Item::ArrayOfTables(array) => Value::Array(
+            array
+                .iter()
+                .enumerate()
+                .map(|(i, table)| {
+                    let child = path.index(i);
+                    spans.0.insert(
+                        child.pointer(),
+                        Spans {
+                            key: None,
+                            value: table.span(),
+                        },
+                    );
+                    table_to_json(table, &child, spans)
+                })
+                .collect(),
+        ),
+    })
+}
+
+fn value_to_json(value: &toml_edit::Value, path: &KeyPath, spans: &mut SpanIndex) -> Value {
+    use toml_edit::Value as T;
+    match value {
+        T::String(s) => Value::String(s.value().clone()),
+        T::Integer(i) => Value::from(*i.value()),
+        T::Float(f) => serde_json::Number::from_f64(*f.value())
+            .map(Value::Number)
+            // NaN and infinities have no JSON form; as text they fail the schema's type check.
+            .unwrap_or_else(|| Value::String(f.value().to_string())),
+        T::Boolean(b) => Value::Bool(*b.value()),
+        T::Datetime(d) => Value::String(d.value().to_string()),
+        T::Array(array) => Value::Array(
+            array
+                .iter()
+                .enumerate()
+                .map(|(i, element)| {
+                    let child = path.index(i);
+                    spans.0.insert(
+                        child.pointer(),
+                        Spans {
+                            key: None,
+                            value: element.span(),
+                        },
+                    );
+                    value_to_json(element, &child, spans)
+                })
+                .collect(),
+        ),
+        T::InlineTable(table) => {
+            let mut map = Map::new();
+            for (key, element) in table.iter() {
+                let child = path.key(key);
+                let key_span = table.get_key_value(key).and_then(|(k, _)| k.span());
+                spans.0.insert(
+                    child.pointer(),
+                    Spans {
+                        key: key_span,
+                        value: element.span(),
+                    },
+                );
+                map.insert(key.to_owned(), value_to_json(element, &child, spans));
+            }
+            Value::Object(map)
+        }
+    }
+}

@@ -1,0 +1,286 @@
+//! Stage 2: the JSON Schema of the pipeline file.
+//!
+//! The schema is generated from the model's types (so doc comments become descriptions) and
+//! committed as `schemas/pipeline.schema.json`; a test fails when the two drift apart. The
+//! validator runs only when the typed model cannot be built, to report every problem at once,
+//! each at its own key.
+
+use serde_json::Value;
+
+use crate::diagnostic::Finding;
+use crate::model::Pipeline;
+use crate::path::{KeyPath, Segment};
+
+/// The committed schema, as published by `pipegen schema`.
+pub const COMMITTED: &str = include_str!("../schemas/pipeline.schema.json");
+
+/// Where the committed schema lives, relative to the crate root.
+pub const COMMITTED_PATH: &str = "schemas/pipeline.schema.json";
+
+/// Generates the schema from the Rust types.
+pub fn generate() -> String {
+    let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
+    let schema = generator.into_root_schema_for::<Pipeline>();
+    let mut value = schema.to_value();
+    strip_null(&mut value);
+    if let Value::Object(map) = &mut value {
+        map.insert(
+            "$id".to_owned(),
+            Value::String(
+                "https://github.com/pipegen/pipegen/blob/main/schemas/pipeline.schema.json"
+                    .to_owned(),
+            ),
+        );
+    }
+    let mut text = serde_json::to_string_pretty(&value).expect("a schema serialises");
+    text.push('\n');
+    text
+}
+
+/// TOML has no null: drop the `null` alternatives schemars adds for `Option` fields, so
+/// editors offer only the real type.
+fn strip_null(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::Array(types)) = map.get_mut("type") {
+                types.retain(|t| t != "null");
+                if types.len() == 1 {
+                    let only = types.remove(0);
+                    map.insert("type".to_owned(), only);
+                }
+            }
+            for key in ["anyOf", "oneOf"] {
+                if let Some(Value::Array(branches)) = map.get_mut(key) {
+                    branches.retain(|b| b.get("type").is_none_or(|t| t != "null"));
+                    if branches.len() == 1 {
+                        let only = branches.remove(0);
+                        map.remove(key);
+                        if let Value::Object(inner) = only {
+                            for (k, v) in inner {
+                                map.entry(k).or_insert(v);
+                            }
+                        }
+                    }
+                }
+            }
+            if let Some(Value::Array(options)) = map.get_mut("enum") {
+                options.retain(|o| !o.is_null());
+            }
+            map.values_mut().for_each(strip_null);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_null),
+        _ => {}
+    }
+}
+
+/// Validates a document against the committed schema; one finding per violation.
+pub fn validate(instance: &Value) -> Vec<Finding> {
+    let schema: Value = serde_json::from_str(COMMITTED).expect("the committed schema is JSON");
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the committed schema compiles");
+    let mut findings: Vec<Finding> = validator
+        .iter_errors(instance)
+        .flat_map(|error| to_findings(&schema, &error))
+        .collect();
+    findings.sort_by(|a, b| a.path.cmp(&b.path));
+    findings
+}
+
+fn to_findings(schema: &Value, error: &jsonschema::ValidationError<'_>) -> Vec<Finding> {
+    use jsonschema::error::ValidationErrorKind as K;
+    let path = KeyPath::from_pointer(error.instance_path().as_str());
+    let owner = if path.segments().is_empty() {
+        "the top level".to_owned()
+    } else {
+        format!("`{path}`")
+    };
+    match error.kind() {
+        K::AdditionalProperties { unexpected } => {
+            let allowed = properties_at(schema, &path);
+            unexpected
+                .iter()
+                .map(|name| {
+                    let finding = Finding::error(
+                        "schema::unknown-key",
+                        path.key(name),
+                        format!("unknown key `{name}` in {owner}"),
+                    )
+                    .at_key(path.key(name));
+                    match crate::suggest::closest(name, allowed.iter().map(String::as_str)) {
+                        Some(best) => finding.with_help(format!("did you mean `{best}`?")),
+                        None if !allowed.is_empty() => finding
+                            .with_help(format!("{owner} accepts: {}", allowed.join(", "))),
+                        None => finding,
+                    }
+                })
+                .collect()
+        }
+        K::Required { property } => {
+            let name = property.as_str().unwrap_or_default();
+            vec![
+                Finding::error(
+                    "schema::required",
+                    path.clone(),
+                    format!("missing required key `{name}` in {owner}"),
+                )
+                .at_key(path.clone())
+                .with_optional_help(describe(schema, &path.key(name))),
+            ]
+        }
+        K::Type { kind } => {
+            let expected = match kind {
+                jsonschema::error::TypeKind::Single(t) => t.to_string(),
+                jsonschema::error::TypeKind::Multiple(ts) => ts
+                    .iter()
+                    .map(|t| t.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" or "),
+            };
+            vec![
+                Finding::error(
+                    "schema::type",
+                    path.clone(),
+                    format!(
+                        "expected {} for {owner}, found {}",
+                        article(&expected),
+                        json_kind(error.instance())
+                    ),
+                )
+                .with_optional_help(describe(schema, &path)),
+            ]
+        }
+        K::Enum { options } => {
+            let choices: Vec<String> = options
+                .as_array()
+                .map(|a| a.iter().map(display_json).collect())
+                .unwrap_or_default();
+            let found = display_json(error.instance());
+            let finding = Finding::error(
+                "schema::enum",
+                path.clone(),
+                format!("{found} is not a valid value for {owner}"),
+            );
+            let unquoted: Vec<&str> = choices.iter().map(|c| c.trim_matches('"')).collect();
+            let help = match crate::suggest::closest(found.trim_matches('"'), unquoted.iter().copied()) {
+                Some(best) => format!("did you mean \"{best}\"? (one of: {})", choices.join(", ")),
+                None => format!("expected one of: {}", choices.join(", ")),
+            };
+            vec![finding.with_help(help)]
+        }
+        other => {
+            let keyword = other.keyword().to_owned();
+            vec![
+                Finding::error(
+                    format!("schema::{keyword}"),
+                    path.clone(),
+                    format!("{owner}: {error}"),
+                )
+                .with_optional_help(describe(schema, &path)),
+            ]
+        }
+    }
+}
+
+fn article(word: &str) -> String {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        format!("an {word}")
+    } else {
+        format!("a {word}")
+    }
+}
+
+fn json_kind(value: &Value) -> String {
+    match value {
+        Value::Null => "nothing".to_owned(),
+        Value::Bool(b) => format!("the boolean {b}"),
+        Value::Number(n) => format!("the number {n}"),
+        Value::String(s) => format!("the string {:?}", truncate(s)),
+        Value::Array(_) => "an array".to_owned(),
+        Value::Object(_) => "a table".to_owned(),
+    }
+}
+
+fn display_json(value: &Value) -> String {
+    match value {
+        Value::String(s) => format!("{:?}", truncate(s)),
+        other => truncate(&other.to_string()),
+    }
+}
+
+fn truncate(text: &str) -> String {
+    if text.chars().count() > 60 {
+        format!("{}…", text.chars().take(60).collect::<String>())
+    } else {
+        text.to_owned()
+    }
+}
+
+/// The schema node describing the value at `path`.
+fn node_at<'a>(root: &'a Value, path: &KeyPath) -> Option<&'a Value> {
+    let mut node = resolve(root, root)?;
+    for segment in path.segments() {
+        node = match segment {
+            Segment::Key(key) => branch(root, node, |n| {
+                n.get("properties")
+                    .and_then(|p| p.get(key))
+                    .or_else(|| n.get("additionalProperties").filter(|a| a.is_object()))
+            })?,
+            Segment::Index(_) => branch(root, node, |n| n.get("items"))?,
+        };
+        node = resolve(root, node)?;
+    }
+    Some(node)
+}
+
+/// Applies `step` to a node, or to the first of its `anyOf`/`oneOf` branches where it applies.
+fn branch<'a>(
+    root: &'a Value,
+    node: &'a Value,
+    step: impl Fn(&'a Value) -> Option<&'a Value>,
+) -> Option<&'a Value> {
+    step(node).or_else(|| {
+        ["anyOf", "oneOf"]
+            .iter()
+            .filter_map(|k| node.get(*k)?.as_array())
+            .flatten()
+            .find_map(|b| step(resolve(root, b)?))
+    })
+}
+
+/// Follows a local `$ref`.
+fn resolve<'a>(root: &'a Value, node: &'a Value) -> Option<&'a Value> {
+    match node.get("$ref").and_then(Value::as_str) {
+        Some(reference) => {
+            let pointer = reference.strip_prefix('#')?;
+            resolve(root, root.pointer(pointer)?)
+        }
+        None => Some(node),
+    }
+}
+
+/// The keys the schema allows in the table at `path`, sorted.
+pub fn properties_at(root: &Value, path: &KeyPath) -> Vec<String> {
+    let mut names: Vec<String> = node_at(root, path)
+        .and_then(|n| n.get("properties"))
+        .and_then(Value::as_object)
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// The schema's description of the value at `path` (used as help text).
+fn describe(root: &Value, path: &KeyPath) -> Option<String> {
+    node_at(root, path)
+        .and_then(|n| n.get("description"))
+        .and_then(Value::as_str)
+        .map(|d| format!("`{path}`: {d}"))
+}
+
+/// The keys allowed in the table at `path` of a pipeline file.
+pub fn allowed_keys(path: &KeyPath) -> Vec<String> {
+    let schema: Value = serde_json::from_str(COMMITTED).expect("the committed schema is JSON");
+    properties_at(&schema, path)
+}
