@@ -1,6 +1,95 @@
+//! pipegen: a configuration compiler and policy linter for Kafka (MSK) → Spark (EMR) →
+//! Hudi (S3) → Polaris pipelines.
+//!
+//! The flow, one module per stage:
+//!
+//! ```text
+//! TOML text ─► load (spans kept) ─► schema (JSON Schema) ─► model (typed, defaults applied)
+//!           ─► consistency (cross-field correctness) ─► facts (derived values) ─► report
+//! ```
+
+pub mod aws;
+pub mod consistency;
 pub mod diagnostic;
+pub mod facts;
 pub mod load;
 pub mod model;
 pub mod path;
+pub mod report;
 pub mod schema;
 pub mod suggest;
+
+use std::path::Path;
+
+use diagnostic::Finding;
+use load::SpanIndex;
+use model::Pipeline;
+
+pub use consistency::Context;
+
+/// The outcome of checking one file.
+#[derive(Debug)]
+pub struct FileCheck {
+    /// The file's name as shown in reports.
+    pub name: String,
+    /// The text, when it could be read.
+    pub source: Option<String>,
+    /// Where each key is in the text.
+    pub spans: SpanIndex,
+    /// Everything found, in file order.
+    pub findings: Vec<Finding>,
+    /// False when the file could not be used at all (unreadable, not TOML).
+    pub usable: bool,
+    /// The typed model, when it could be built.
+    pub model: Option<Pipeline>,
+}
+
+impl FileCheck {
+    fn unusable(name: String, source: Option<String>, finding: Finding) -> Self {
+        FileCheck {
+            name,
+            source,
+            spans: SpanIndex::default(),
+            findings: vec![finding],
+            usable: false,
+            model: None,
+        }
+    }
+}
+
+/// Reads and checks one pipeline file.
+pub fn check_file(path: &Path, ctx: &Context) -> FileCheck {
+    let name = path.display().to_string();
+    match load::read(path) {
+        Ok(text) => check_source(name, text, ctx),
+        Err(finding) => FileCheck::unusable(name, None, finding),
+    }
+}
+
+/// Checks pipeline text: load → schema/model → consistency.
+pub fn check_source(name: String, text: String, ctx: &Context) -> FileCheck {
+    let loaded = match load::parse(&text) {
+        Ok(loaded) => loaded,
+        Err(finding) => return FileCheck::unusable(name, Some(text), finding),
+    };
+    let (model, mut findings) = model::build(&loaded.value);
+    if let Some(pipeline) = &model {
+        findings.extend(consistency::check(pipeline, ctx));
+    }
+    // File order: by position (unlocated findings last), then code, so output is stable.
+    let position = |f: &Finding| {
+        f.span
+            .clone()
+            .or_else(|| loaded.spans.locate(f.path.as_ref()?, f.at_key))
+            .map_or(usize::MAX, |s| s.start)
+    };
+    findings.sort_by_cached_key(|f| (position(f), f.code.clone(), f.message.clone()));
+    FileCheck {
+        name,
+        source: Some(text),
+        spans: loaded.spans,
+        findings,
+        usable: true,
+        model,
+    }
+}

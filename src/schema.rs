@@ -151,23 +151,32 @@ fn to_findings(schema: &Value, error: &jsonschema::ValidationError<'_>) -> Vec<F
                 .with_optional_help(describe(schema, &path)),
             ]
         }
-        K::Enum { options } => {
-            let choices: Vec<String> = options
-                .as_array()
-                .map(|a| a.iter().map(display_json).collect())
-                .unwrap_or_default();
-            let found = display_json(error.instance());
-            let finding = Finding::error(
-                "schema::enum",
-                path.clone(),
-                format!("{found} is not a valid value for {owner}"),
-            );
-            let unquoted: Vec<&str> = choices.iter().map(|c| c.trim_matches('"')).collect();
-            let help = match crate::suggest::closest(found.trim_matches('"'), unquoted.iter().copied()) {
-                Some(best) => format!("did you mean \"{best}\"? (one of: {})", choices.join(", ")),
-                None => format!("expected one of: {}", choices.join(", ")),
-            };
-            vec![finding.with_help(help)]
+        K::Enum { options } => vec![enum_finding(
+            &path,
+            &owner,
+            error.instance(),
+            options.as_array().map(Vec::as_slice).unwrap_or_default(),
+        )],
+        K::OneOfNotValid { .. } | K::AnyOf { .. } => {
+            let node = node_at(schema, &path);
+            match node.and_then(|n| const_choices(schema, n)) {
+                Some(choices) => vec![enum_finding(&path, &owner, error.instance(), &choices)],
+                None => {
+                    let types = node.map(|n| branch_types(schema, n)).unwrap_or_default();
+                    vec![
+                        Finding::error(
+                            "schema::type",
+                            path.clone(),
+                            format!(
+                                "expected {} for {owner}, found {}",
+                                if types.is_empty() { "another value".to_owned() } else { types.join(" or ") },
+                                json_kind(error.instance())
+                            ),
+                        )
+                        .with_optional_help(describe(schema, &path)),
+                    ]
+                }
+            }
         }
         other => {
             let keyword = other.keyword().to_owned();
@@ -181,6 +190,56 @@ fn to_findings(schema: &Value, error: &jsonschema::ValidationError<'_>) -> Vec<F
             ]
         }
     }
+}
+
+fn enum_finding(path: &KeyPath, owner: &str, instance: &Value, options: &[Value]) -> Finding {
+    let choices: Vec<String> = options.iter().map(display_json).collect();
+    let found = display_json(instance);
+    let finding = Finding::error(
+        "schema::enum",
+        path.clone(),
+        format!("{found} is not a valid value for {owner}"),
+    );
+    let unquoted: Vec<&str> = choices.iter().map(|c| c.trim_matches('"')).collect();
+    let help = match crate::suggest::closest(found.trim_matches('"'), unquoted.iter().copied()) {
+        Some(best) => format!("did you mean \"{best}\"? (one of: {})", choices.join(", ")),
+        None => format!("expected one of: {}", choices.join(", ")),
+    };
+    finding.with_help(help)
+}
+
+/// The allowed constants of an enum node (`enum`, or `oneOf`/`anyOf` of `const`s).
+fn const_choices(root: &Value, node: &Value) -> Option<Vec<Value>> {
+    if let Some(options) = node.get("enum").and_then(Value::as_array) {
+        return Some(options.clone());
+    }
+    let branches = node
+        .get("oneOf")
+        .or_else(|| node.get("anyOf"))
+        .and_then(Value::as_array)?;
+    branches
+        .iter()
+        .map(|b| {
+            let b = resolve(root, b)?;
+            b.get("const")
+                .cloned()
+                .map(|c| vec![c])
+                .or_else(|| b.get("enum").and_then(Value::as_array).cloned())
+        })
+        .collect::<Option<Vec<Vec<Value>>>>()
+        .map(|v| v.into_iter().flatten().collect())
+}
+
+/// The JSON types the branches of an `anyOf`/`oneOf` node accept, e.g. `["a boolean", …]`.
+fn branch_types(root: &Value, node: &Value) -> Vec<String> {
+    let mut types: Vec<String> = ["oneOf", "anyOf"]
+        .iter()
+        .filter_map(|k| node.get(*k)?.as_array())
+        .flatten()
+        .filter_map(|b| resolve(root, b)?.get("type")?.as_str().map(article))
+        .collect();
+    types.dedup();
+    types
 }
 
 fn article(word: &str) -> String {

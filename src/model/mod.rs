@@ -5,6 +5,7 @@
 //! Defaults follow AWS, Kafka, Spark and Hudi where those have one; a field that stays unset
 //! means "the service default", and the `effective_*` helpers say what that default is.
 
+mod build;
 mod kafka;
 mod lake;
 mod ops;
@@ -17,6 +18,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub use build::{build, deserialize};
 pub use kafka::*;
 pub use lake::*;
 pub use ops::*;
