@@ -229,9 +229,11 @@ fn replication(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
     let default_rf = facts::default_replication_factor(pipeline);
     let rf_in_range = |path: KeyPath, what: &str, rf: u16, out: &mut Vec<Finding>| {
         if rf == 0 {
-            out.push(Finding::error("CFX-002", path, format!("{what} is 0")).with_help(
-                "a replication factor counts copies of each partition; use 3 for production",
-            ));
+            out.push(
+                Finding::error("CFX-002", path, format!("{what} is 0")).with_help(
+                    "a replication factor counts copies of each partition; use 3 for production",
+                ),
+            );
         } else if u32::from(rf) > brokers {
             out.push(
                 Finding::error(
@@ -280,7 +282,9 @@ fn replication(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
                     "min.insync.replicas is {isr}, above default.replication.factor {default_rf}"
                 ),
             )
-            .with_help("with acks=all no write to a default topic could succeed; use RF − 1 (2 for RF 3)"),
+            .with_help(
+                "with acks=all no write to a default topic could succeed; use RF − 1 (2 for RF 3)",
+            ),
         );
     }
     let txn_rf = broker.transaction_state_log_replication_factor.unwrap_or(3);
@@ -311,10 +315,7 @@ fn replication(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
         } else if u32::from(rf) > brokers {
             rf_in_range(
                 at.key("name"),
-                &format!(
-                    "topic `{}`: the default replication factor",
-                    topic.name
-                ),
+                &format!("topic `{}`: the default replication factor", topic.name),
                 rf,
                 out,
             );
@@ -384,7 +385,7 @@ fn msk_placement(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
             );
         }
     }
-    if count > 0 && kafka.broker_count.get() % count as u32 != 0 {
+    if count > 0 && !kafka.broker_count.get().is_multiple_of(count as u32) {
         let brokers = kafka.broker_count.get();
         let lower = brokers / count as u32 * count as u32;
         let upper = lower + count as u32;
@@ -392,9 +393,7 @@ fn msk_placement(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
             Finding::error(
                 "CFX-004",
                 p("kafka.broker_count"),
-                format!(
-                    "{brokers} brokers cannot be spread evenly over {count} client subnets"
-                ),
+                format!("{brokers} brokers cannot be spread evenly over {count} client subnets"),
             )
             .with_related(p("kafka.subnets"), "the client subnets are listed here")
             .with_help(if lower == 0 {
@@ -432,7 +431,9 @@ fn subnets(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
                     at.clone(),
                     format!("`{az}` is not an availability zone of {region}"),
                 )
-                .with_help(format!("availability zones of {region} are named {region}a, {region}b, …")),
+                .with_help(format!(
+                    "availability zones of {region} are named {region}a, {region}b, …"
+                )),
             );
         }
         if zones.insert(az, i).is_some() {
@@ -453,7 +454,10 @@ fn subnets(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
                     at.key("name"),
                     format!("subnet name `{}` is used twice", subnet.name),
                 )
-                .with_related(p("network.subnets").index(first).key("name"), "first used here"),
+                .with_related(
+                    p("network.subnets").index(first).key("name"),
+                    "first used here",
+                ),
             );
         }
         let cidr = subnet.cidr.0;
@@ -462,7 +466,10 @@ fn subnets(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
                 Finding::error(
                     "CFX-005",
                     at.key("cidr"),
-                    format!("subnet `{}` ({cidr}) lies outside the VPC {vpc}", subnet.name),
+                    format!(
+                        "subnet `{}` ({cidr}) lies outside the VPC {vpc}",
+                        subnet.name
+                    ),
                 )
                 .with_related(p("network.vpc_cidr"), "the VPC CIDR"),
             );
@@ -502,7 +509,10 @@ fn subnets(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
                             subnet.name, other.name, other.cidr
                         ),
                     )
-                    .with_related(p("network.subnets").index(j).key("cidr"), "overlapping block"),
+                    .with_related(
+                        p("network.subnets").index(j).key("cidr"),
+                        "overlapping block",
+                    ),
                 );
             }
         }
@@ -650,7 +660,9 @@ fn instance_types(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
     if !aws::MSK_INSTANCE_TYPES.contains(&msk.as_str()) {
         let help = match suggest::closest(msk, aws::MSK_INSTANCE_TYPES.iter().copied()) {
             Some(best) => format!("did you mean `{best}`?"),
-            None => "MSK Standard brokers are kafka.t3.small, kafka.m5.* and kafka.m7g.*".to_owned(),
+            None => {
+                "MSK Standard brokers are kafka.t3.small, kafka.m5.* and kafka.m7g.*".to_owned()
+            }
         };
         out.push(
             Finding::error(
@@ -662,18 +674,24 @@ fn instance_types(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
         );
     }
     let emr = &pipeline.emr;
-    let groups = [("master", Some(&emr.master)), ("core", Some(&emr.core)), ("task", emr.task.as_ref())];
+    let groups = [
+        ("master", Some(&emr.master)),
+        ("core", Some(&emr.core)),
+        ("task", emr.task.as_ref()),
+    ];
     for (name, group) in groups {
         let Some(group) = group else { continue };
         let ty = &group.instance_type;
-        let shaped = ty
-            .split_once('.')
-            .is_some_and(|(family, size)| {
-                !family.is_empty()
-                    && !size.is_empty()
-                    && family.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-                    && size.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-            });
+        let shaped = ty.split_once('.').is_some_and(|(family, size)| {
+            !family.is_empty()
+                && !size.is_empty()
+                && family
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && size
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        });
         if ty.starts_with("kafka.") || !shaped {
             out.push(
                 Finding::error(
@@ -791,13 +809,11 @@ fn auth_and_listeners(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) 
         );
     }
     if auth.tls && enc.client_broker != ClientBroker::Tls {
-        out.push(
-            Finding::error(
-                "CFX-012",
-                p("kafka.encryption.client_broker"),
-                "mutual TLS authentication requires client_broker = \"TLS\"",
-            ),
-        );
+        out.push(Finding::error(
+            "CFX-012",
+            p("kafka.encryption.client_broker"),
+            "mutual TLS authentication requires client_broker = \"TLS\"",
+        ));
     }
     if auth.tls && auth.tls_certificate_authority_arns.is_empty() {
         out.push(
@@ -823,7 +839,12 @@ fn auth_and_listeners(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) 
         return;
     }
     let offered = |l: &facts::Listener| match l.mechanism {
-        Some(m) => format!("{} ({}) on {}", protocol_name(l.protocol), mechanism_name(m), l.port),
+        Some(m) => format!(
+            "{} ({}) on {}",
+            protocol_name(l.protocol),
+            mechanism_name(m),
+            l.port
+        ),
         None => format!("{} on {}", protocol_name(l.protocol), l.port),
     };
     let offered_list = if listeners.is_empty() {
@@ -1033,9 +1054,9 @@ fn budget(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
         }
     }
     for (i, subscriber) in budget.subscribers.iter().enumerate() {
-        let email = subscriber
-            .split_once('@')
-            .is_some_and(|(user, domain)| !user.is_empty() && domain.contains('.') && !subscriber.contains(char::is_whitespace));
+        let email = subscriber.split_once('@').is_some_and(|(user, domain)| {
+            !user.is_empty() && domain.contains('.') && !subscriber.contains(char::is_whitespace)
+        });
         let sns = subscriber.starts_with("arn:aws:sns:");
         if !(email || sns) {
             out.push(
@@ -1056,7 +1077,10 @@ pub fn topic_name_problem(name: &str) -> Option<String> {
         return Some("is empty".to_owned());
     }
     if name.len() > 249 {
-        return Some(format!("is {} characters long; Kafka allows 249", name.len()));
+        return Some(format!(
+            "is {} characters long; Kafka allows 249",
+            name.len()
+        ));
     }
     if name == "." || name == ".." {
         return Some("cannot be `.` or `..`".to_owned());
@@ -1115,7 +1139,9 @@ fn hudi_tables(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
         let at = p("hudi.tables").index(i);
         let valid = !table.name.is_empty()
             && table.name.len() <= 128
-            && table.name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && table
+                .name
+                .starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
             && table
                 .name
                 .chars()
@@ -1137,7 +1163,10 @@ fn hudi_tables(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
                     at.key("name"),
                     format!("Hudi table `{}` is declared twice", table.name),
                 )
-                .with_related(p("hudi.tables").index(first).key("name"), "first declared here"),
+                .with_related(
+                    p("hudi.tables").index(first).key("name"),
+                    "first declared here",
+                ),
             );
         }
         if pipeline.topic(&table.source_topic).is_none() {
@@ -1149,7 +1178,10 @@ fn hudi_tables(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
                 Finding::error(
                     "CFX-024",
                     at.key("source_topic"),
-                    format!("source topic `{}` is not declared in kafka.topics", table.source_topic),
+                    format!(
+                        "source topic `{}` is not declared in kafka.topics",
+                        table.source_topic
+                    ),
                 )
                 .with_help(help),
             );
@@ -1158,7 +1190,10 @@ fn hudi_tables(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
             out.push(Finding::error(
                 "CFX-024",
                 at.key("record_key"),
-                format!("table `{}`: the record key has an empty field name", table.name),
+                format!(
+                    "table `{}`: the record key has an empty field name",
+                    table.name
+                ),
             ));
         }
     }
@@ -1166,7 +1201,12 @@ fn hudi_tables(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
 
 // CFX-025
 fn references(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
-    let subnet_names: Vec<&str> = pipeline.network.subnets.iter().map(|s| s.name.as_str()).collect();
+    let subnet_names: Vec<&str> = pipeline
+        .network
+        .subnets
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect();
     let mut subnet_refs: Vec<(KeyPath, &String)> = pipeline
         .kafka
         .subnets
@@ -1177,7 +1217,13 @@ fn references(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
     subnet_refs.push((p("emr.subnet"), &pipeline.emr.subnet));
     for (path, name) in subnet_refs {
         if pipeline.subnet(name).is_none() {
-            out.push(unresolved(path, "subnet", name, &subnet_names, "network.subnets"));
+            out.push(unresolved(
+                path,
+                "subnet",
+                name,
+                &subnet_names,
+                "network.subnets",
+            ));
         }
     }
 
@@ -1211,17 +1257,30 @@ fn references(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
         (p("audit.kms_key"), pipeline.audit.kms_key.as_ref()),
         (
             p("monitoring.sns.kms_key"),
-            pipeline.monitoring.sns.as_ref().and_then(|s| s.kms_key.as_ref()),
+            pipeline
+                .monitoring
+                .sns
+                .as_ref()
+                .and_then(|s| s.kms_key.as_ref()),
         ),
     ];
     for (i, secret) in pipeline.secrets.iter().enumerate() {
-        key_refs.push((p("secrets").index(i).key("kms_key"), secret.kms_key.as_ref()));
+        key_refs.push((
+            p("secrets").index(i).key("kms_key"),
+            secret.kms_key.as_ref(),
+        ));
     }
     for (path, reference) in key_refs {
         if let Some(reference) = reference
             && !pipeline.kms_key_resolves(reference)
         {
-            out.push(unresolved(path, "KMS key", reference, &key_names, "kms.keys (or give a key ARN)"));
+            out.push(unresolved(
+                path,
+                "KMS key",
+                reference,
+                &key_names,
+                "kms.keys (or give a key ARN)",
+            ));
         }
     }
     let storage_enc = &pipeline.storage.encryption;
@@ -1268,17 +1327,33 @@ fn references(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
         .scram_secrets
         .iter()
         .enumerate()
-        .map(|(i, s)| (p("kafka.auth.scram_secrets").index(i), s, Some(SecretPurpose::Scram)))
+        .map(|(i, s)| {
+            (
+                p("kafka.auth.scram_secrets").index(i),
+                s,
+                Some(SecretPurpose::Scram),
+            )
+        })
         .collect();
     if let Some(polaris) = &pipeline.polaris {
-        secret_refs.push((p("polaris.credential_secret"), &polaris.credential_secret, Some(SecretPurpose::Polaris)));
+        secret_refs.push((
+            p("polaris.credential_secret"),
+            &polaris.credential_secret,
+            Some(SecretPurpose::Polaris),
+        ));
     }
     if let Some(secret) = &pipeline.kafka.client.truststore_password_secret {
         secret_refs.push((p("kafka.client.truststore_password_secret"), secret, None));
     }
     for (path, name, purpose) in secret_refs {
         match pipeline.secret(name) {
-            None => out.push(unresolved(path, "secret", name, &secret_names, "[[secrets]]")),
+            None => out.push(unresolved(
+                path,
+                "secret",
+                name,
+                &secret_names,
+                "[[secrets]]",
+            )),
             Some(secret) => {
                 if let Some(purpose) = purpose
                     && secret.purpose != purpose
@@ -1339,16 +1414,18 @@ fn locations(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
         ),
         (
             p("emr.security_configuration.tls_certificates_s3_uri"),
-            pipeline.emr.security_configuration.tls_certificates_s3_uri.as_ref(),
+            pipeline
+                .emr
+                .security_configuration
+                .tls_certificates_s3_uri
+                .as_ref(),
             "EMR reads PEM certificates from S3",
         ),
     ];
     for (path, uri, why) in uris {
         let Some(uri) = uri else { continue };
         if let Some(problem) = s3_uri_problem(uri) {
-            out.push(
-                Finding::error("CFX-026", path, format!("`{uri}` {problem}")).with_help(why),
-            );
+            out.push(Finding::error("CFX-026", path, format!("`{uri}` {problem}")).with_help(why));
         }
     }
     if let Some(polaris) = &pipeline.polaris
@@ -1360,7 +1437,9 @@ fn locations(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
                 p("polaris.uri"),
                 format!("`{}` is not an http(s) URL", polaris.uri),
             )
-            .with_help("the Polaris REST catalog URI looks like https://polaris.example.com/api/catalog"),
+            .with_help(
+                "the Polaris REST catalog URI looks like https://polaris.example.com/api/catalog",
+            ),
         );
     }
 }
@@ -1377,7 +1456,10 @@ fn alarms(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
                     at.key("name"),
                     format!("alarm `{}` is declared twice", alarm.name),
                 )
-                .with_related(p("monitoring.alarms").index(first).key("name"), "first declared here"),
+                .with_related(
+                    p("monitoring.alarms").index(first).key("name"),
+                    "first declared here",
+                ),
             );
         }
         if alarm.name.is_empty() || alarm.name.len() > 255 {
@@ -1387,7 +1469,10 @@ fn alarms(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
                 "alarm names are 1 to 255 characters",
             ));
         }
-        if !(alarm.period == 10 || alarm.period == 30 || (alarm.period > 0 && alarm.period % 60 == 0)) {
+        if !(alarm.period == 10
+            || alarm.period == 30
+            || (alarm.period > 0 && alarm.period % 60 == 0))
+        {
             out.push(
                 Finding::error(
                     "CFX-027",
@@ -1444,7 +1529,10 @@ fn alarms(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
                 Finding::error(
                     "CFX-027",
                     at.key("name"),
-                    format!("alarm `{}` notifies the SNS topic, but none is declared", alarm.name),
+                    format!(
+                        "alarm `{}` notifies the SNS topic, but none is declared",
+                        alarm.name
+                    ),
                 )
                 .with_help("declare [monitoring.sns], or set notify = false"),
             );
@@ -1456,13 +1544,11 @@ fn alarms(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
 fn emr_groups(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
     let emr = &pipeline.emr;
     if !matches!(emr.master.count, 1 | 3) {
-        out.push(
-            Finding::error(
-                "CFX-028",
-                p("emr.master.count"),
-                format!("EMR runs 1 or 3 primary nodes, not {}", emr.master.count),
-            ),
-        );
+        out.push(Finding::error(
+            "CFX-028",
+            p("emr.master.count"),
+            format!("EMR runs 1 or 3 primary nodes, not {}", emr.master.count),
+        ));
     }
     if emr.core.count == 0 {
         out.push(Finding::error(
@@ -1538,7 +1624,10 @@ fn spark(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
             "shuffle_partitions must be at least 1",
         ));
     }
-    for size in [("executor_memory", &spark.executor_memory), ("driver_memory", &spark.driver_memory)] {
+    for size in [
+        ("executor_memory", &spark.executor_memory),
+        ("driver_memory", &spark.driver_memory),
+    ] {
         if size.1.mebibytes() < 450 {
             out.push(
                 Finding::error(
@@ -1628,9 +1717,13 @@ fn identity(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
         let at = p("pipeline.tags").key(key);
         if key.is_empty() || key.chars().count() > 128 || key.starts_with("aws:") {
             out.push(
-                Finding::error("CFX-030", at.clone(), format!("tag key {key:?} is not allowed"))
-                    .at_key(at.clone())
-                    .with_help("tag keys are 1–128 characters and may not start with `aws:`"),
+                Finding::error(
+                    "CFX-030",
+                    at.clone(),
+                    format!("tag key {key:?} is not allowed"),
+                )
+                .at_key(at.clone())
+                .with_help("tag keys are 1–128 characters and may not start with `aws:`"),
             );
         }
         if value.chars().count() > 256 {
@@ -1720,13 +1813,33 @@ fn duplicated_settings(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>)
         }
     };
     let kafka = &pipeline.kafka;
-    report(p("kafka.broker.extra"), kafka.broker.extra.keys().collect(), BROKER_TYPED);
-    report(p("kafka.producer.extra"), kafka.producer.extra.keys().collect(), PRODUCER_TYPED);
-    report(p("kafka.consumer.extra"), kafka.consumer.extra.keys().collect(), CONSUMER_TYPED);
+    report(
+        p("kafka.broker.extra"),
+        kafka.broker.extra.keys().collect(),
+        BROKER_TYPED,
+    );
+    report(
+        p("kafka.producer.extra"),
+        kafka.producer.extra.keys().collect(),
+        PRODUCER_TYPED,
+    );
+    report(
+        p("kafka.consumer.extra"),
+        kafka.consumer.extra.keys().collect(),
+        CONSUMER_TYPED,
+    );
     for (i, topic) in kafka.topics.iter().enumerate() {
-        report(p("kafka.topics").index(i).key("config"), topic.config.keys().collect(), TOPIC_TYPED);
+        report(
+            p("kafka.topics").index(i).key("config"),
+            topic.config.keys().collect(),
+            TOPIC_TYPED,
+        );
     }
-    report(p("spark.conf"), pipeline.spark.conf.keys().collect(), SPARK_TYPED);
+    report(
+        p("spark.conf"),
+        pipeline.spark.conf.keys().collect(),
+        SPARK_TYPED,
+    );
 }
 
 // CFX-032
@@ -1742,7 +1855,10 @@ fn lifecycle(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
                     at.key("id"),
                     format!("lifecycle rule id `{}` is used twice", rule.id),
                 )
-                .with_related(p("storage.lifecycle").index(first).key("id"), "first used here"),
+                .with_related(
+                    p("storage.lifecycle").index(first).key("id"),
+                    "first used here",
+                ),
             );
         }
         if rule.id.is_empty() || rule.id.len() > 255 {
@@ -1780,7 +1896,9 @@ fn lifecycle(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
                             transition.storage_class, transition.days
                         ),
                     )
-                    .with_help("S3 rejects transitions to an infrequent-access class before 30 days"),
+                    .with_help(
+                        "S3 rejects transitions to an infrequent-access class before 30 days",
+                    ),
                 );
             }
             if let Some(previous) = last
@@ -1808,8 +1926,14 @@ fn lifecycle(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
         }
         for (name, days) in [
             ("expiration_days", rule.expiration_days),
-            ("noncurrent_expiration_days", rule.noncurrent_expiration_days),
-            ("abort_incomplete_multipart_days", rule.abort_incomplete_multipart_days),
+            (
+                "noncurrent_expiration_days",
+                rule.noncurrent_expiration_days,
+            ),
+            (
+                "abort_incomplete_multipart_days",
+                rule.abort_incomplete_multipart_days,
+            ),
         ] {
             if days == Some(0) {
                 out.push(Finding::error(

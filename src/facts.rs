@@ -63,7 +63,9 @@ pub fn listeners(kafka: &Kafka) -> Vec<Listener> {
 pub fn client_listener(kafka: &Kafka) -> Option<Listener> {
     let client = &kafka.client;
     listeners(kafka).into_iter().find(|l| {
-        client.bootstrap_port.is_none_or(|p| p == l.port || p == l.port + ports::PUBLIC_OFFSET)
+        client
+            .bootstrap_port
+            .is_none_or(|p| p == l.port || p == l.port + ports::PUBLIC_OFFSET)
             && client.security_protocol.is_none_or(|p| p == l.protocol)
             && client.sasl_mechanism.is_none_or(|m| Some(m) == l.mechanism)
     })

@@ -7,10 +7,20 @@
 //! TOML text ─► load (spans kept) ─► schema (JSON Schema) ─► model (typed, defaults applied)
 //!           ─► consistency (cross-field correctness) ─► facts (derived values) ─► report
 //! ```
+//!
+//! ```
+//! let ctx = pipegen::Context { today: "2026-11-26".parse().unwrap() };
+//! let text = std::fs::read_to_string("examples/broken.toml").unwrap();
+//! let check = pipegen::check_source("broken.toml".into(), text, &ctx);
+//! assert!(check.usable);
+//! let codes: Vec<&str> = check.findings.iter().map(|f| f.code.as_str()).collect();
+//! assert!(codes.contains(&"CFX-004")); // 4 brokers over 3 client subnets
+//! ```
 
 pub mod aws;
 pub mod consistency;
 pub mod diagnostic;
+pub mod docs;
 pub mod facts;
 pub mod load;
 pub mod model;
@@ -62,7 +72,7 @@ pub fn check_file(path: &Path, ctx: &Context) -> FileCheck {
     let name = path.display().to_string();
     match load::read(path) {
         Ok(text) => check_source(name, text, ctx),
-        Err(finding) => FileCheck::unusable(name, None, finding),
+        Err(finding) => FileCheck::unusable(name, None, *finding),
     }
 }
 
@@ -70,20 +80,24 @@ pub fn check_file(path: &Path, ctx: &Context) -> FileCheck {
 pub fn check_source(name: String, text: String, ctx: &Context) -> FileCheck {
     let loaded = match load::parse(&text) {
         Ok(loaded) => loaded,
-        Err(finding) => return FileCheck::unusable(name, Some(text), finding),
+        Err(finding) => return FileCheck::unusable(name, Some(text), *finding),
     };
     let (model, mut findings) = model::build(&loaded.value);
     if let Some(pipeline) = &model {
         findings.extend(consistency::check(pipeline, ctx));
     }
-    // File order: by position (unlocated findings last), then code, so output is stable.
+    // File order: by position (unlocated findings last, notes after problems at the same
+    // place), then code, so output is stable.
     let position = |f: &Finding| {
         f.span
             .clone()
             .or_else(|| loaded.spans.locate(f.path.as_ref()?, f.at_key))
             .map_or(usize::MAX, |s| s.start)
     };
-    findings.sort_by_cached_key(|f| (position(f), f.code.clone(), f.message.clone()));
+    findings.sort_by_cached_key(|f| {
+        let note = f.severity == diagnostic::Severity::Info;
+        (position(f), note, f.code.clone(), f.message.clone())
+    });
     FileCheck {
         name,
         source: Some(text),

@@ -20,7 +20,7 @@ pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 /// A parsed pipeline file.
 #[derive(Debug)]
 pub struct Loaded {
-    /// The document as JSON (TOML dates become `YYYY-MM-DD` strings).
+    /// The document as JSON (TOML dates become `YYYY-MM-DD` strings; NaN and infinities null).
     pub value: Value,
     /// Where each key and value is in the text.
     pub spans: SpanIndex,
@@ -72,12 +72,12 @@ impl SpanIndex {
 }
 
 /// Why a file could not be used at all (exit code 2).
-pub fn unusable(code: &'static str, message: String, span: Option<Range<usize>>) -> Finding {
-    Finding::new(code, Severity::Error, message).with_span(span)
+pub fn unusable(code: &'static str, message: String, span: Option<Range<usize>>) -> Box<Finding> {
+    Box::new(Finding::new(code, Severity::Error, message).with_span(span))
 }
 
 /// Reads a file as UTF-8 text, refusing directories, huge files and invalid UTF-8.
-pub fn read(path: &Path) -> Result<String, Finding> {
+pub fn read(path: &Path) -> Result<String, Box<Finding>> {
     let shown = path.display();
     let metadata = std::fs::metadata(path).map_err(|e| {
         unusable(
@@ -130,7 +130,7 @@ fn io_reason(error: &std::io::Error) -> String {
 }
 
 /// Parses TOML text into JSON plus spans. A syntax error is a finding with the error's span.
-pub fn parse(text: &str) -> Result<Loaded, Finding> {
+pub fn parse(text: &str) -> Result<Loaded, Box<Finding>> {
     let document = toml_edit::Document::parse(text).map_err(|error| {
         let message = error.message().trim_end().to_owned();
         unusable(
@@ -199,10 +199,9 @@ fn value_to_json(value: &toml_edit::Value, path: &KeyPath, spans: &mut SpanIndex
     match value {
         T::String(s) => Value::String(s.value().clone()),
         T::Integer(i) => Value::from(*i.value()),
-        T::Float(f) => serde_json::Number::from_f64(*f.value())
-            .map(Value::Number)
-            // NaN and infinities have no JSON form; as text they fail the schema's type check.
-            .unwrap_or_else(|| Value::String(f.value().to_string())),
+        // NaN and infinities have no JSON form, and no pipeline setting accepts them: they
+        // become null, which TOML cannot otherwise produce, and every schema type rejects.
+        T::Float(f) => serde_json::Number::from_f64(*f.value()).map_or(Value::Null, Value::Number),
         T::Boolean(b) => Value::Bool(*b.value()),
         T::Datetime(d) => Value::String(d.value().to_string()),
         T::Array(array) => Value::Array(

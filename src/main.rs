@@ -53,9 +53,7 @@ fn run(cli: Cli) -> Result<u8, Box<dyn std::error::Error>> {
     let mut out = stdout.lock();
     match cli.command {
         Command::Check { files, format } => {
-            let ctx = pipegen::Context {
-                today: today()?,
-            };
+            let ctx = pipegen::Context { today: today()? };
             let checks: Vec<_> = files
                 .iter()
                 .map(|path| pipegen::check_file(path, &ctx))

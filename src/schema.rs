@@ -110,8 +110,9 @@ fn to_findings(schema: &Value, error: &jsonschema::ValidationError<'_>) -> Vec<F
                     .at_key(path.key(name));
                     match crate::suggest::closest(name, allowed.iter().map(String::as_str)) {
                         Some(best) => finding.with_help(format!("did you mean `{best}`?")),
-                        None if !allowed.is_empty() => finding
-                            .with_help(format!("{owner} accepts: {}", allowed.join(", "))),
+                        None if !allowed.is_empty() => {
+                            finding.with_help(format!("{owner} accepts: {}", allowed.join(", ")))
+                        }
                         None => finding,
                     }
                 })
@@ -131,10 +132,10 @@ fn to_findings(schema: &Value, error: &jsonschema::ValidationError<'_>) -> Vec<F
         }
         K::Type { kind } => {
             let expected = match kind {
-                jsonschema::error::TypeKind::Single(t) => t.to_string(),
+                jsonschema::error::TypeKind::Single(t) => toml_type(&t.to_string()),
                 jsonschema::error::TypeKind::Multiple(ts) => ts
                     .iter()
-                    .map(|t| t.to_string())
+                    .map(|t| toml_type(&t.to_string()))
                     .collect::<Vec<_>>()
                     .join(" or "),
             };
@@ -169,7 +170,11 @@ fn to_findings(schema: &Value, error: &jsonschema::ValidationError<'_>) -> Vec<F
                             path.clone(),
                             format!(
                                 "expected {} for {owner}, found {}",
-                                if types.is_empty() { "another value".to_owned() } else { types.join(" or ") },
+                                if types.is_empty() {
+                                    "another value".to_owned()
+                                } else {
+                                    types.join(" or ")
+                                },
                                 json_kind(error.instance())
                             ),
                         )
@@ -236,10 +241,24 @@ fn branch_types(root: &Value, node: &Value) -> Vec<String> {
         .iter()
         .filter_map(|k| node.get(*k)?.as_array())
         .flatten()
-        .filter_map(|b| resolve(root, b)?.get("type")?.as_str().map(article))
+        .filter_map(|b| {
+            resolve(root, b)?
+                .get("type")?
+                .as_str()
+                .map(|t| article(&toml_type(t)))
+        })
         .collect();
     types.dedup();
     types
+}
+
+/// JSON Schema's type names as a TOML user knows them.
+fn toml_type(json_type: &str) -> String {
+    match json_type {
+        "object" => "table".to_owned(),
+        "null" => "nothing".to_owned(),
+        other => other.to_owned(),
+    }
 }
 
 fn article(word: &str) -> String {
@@ -252,7 +271,7 @@ fn article(word: &str) -> String {
 
 fn json_kind(value: &Value) -> String {
     match value {
-        Value::Null => "nothing".to_owned(),
+        Value::Null => "a NaN or infinite float".to_owned(),
         Value::Bool(b) => format!("the boolean {b}"),
         Value::Number(n) => format!("the number {n}"),
         Value::String(s) => format!("the string {:?}", truncate(s)),

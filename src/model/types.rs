@@ -74,7 +74,9 @@ pub struct MemorySize(String);
 impl MemorySize {
     /// The size in mebibytes (a bare number is bytes, as Spark reads it).
     pub fn mebibytes(&self) -> u64 {
-        let (digits, unit) = self.0.split_at(self.0.trim_end_matches(char::is_alphabetic).len());
+        let (digits, unit) = self
+            .0
+            .split_at(self.0.trim_end_matches(char::is_alphabetic).len());
         let n: u64 = digits.parse().unwrap_or(0);
         match unit.to_ascii_lowercase().as_str() {
             "k" => n / 1024,
@@ -197,9 +199,13 @@ impl std::str::FromStr for Date {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         let valid_shape = s.len() == 10
-            && s.bytes()
-                .enumerate()
-                .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+            && s.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
         if !valid_shape {
             return Err(format!("`{s}` is not a date in the form YYYY-MM-DD"));
         }
@@ -262,7 +268,12 @@ mod tests {
     #[test]
     fn cidr_rejects_host_bits_and_garbage() {
         assert!("10.0.0.0/16".parse::<Cidr>().is_ok());
-        assert!("10.0.1.5/16".parse::<Cidr>().unwrap_err().contains("host bits"));
+        assert!(
+            "10.0.1.5/16"
+                .parse::<Cidr>()
+                .unwrap_err()
+                .contains("host bits")
+        );
         assert!("ten".parse::<Cidr>().is_err());
     }
 

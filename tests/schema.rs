@@ -1,0 +1,97 @@
+//! The committed schema matches the Rust types, is a valid JSON Schema, and accepts the
+//! examples. Regenerate it with `PIPEGEN_UPDATE_SCHEMA=1 cargo test --test schema`.
+
+use std::path::Path;
+
+use pipegen::schema;
+
+#[test]
+fn committed_schema_is_fresh() {
+    let generated = schema::generate();
+    if generated == schema::COMMITTED {
+        return;
+    }
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(schema::COMMITTED_PATH);
+    if std::env::var_os("PIPEGEN_UPDATE_SCHEMA").is_some() {
+        std::fs::write(&path, &generated).expect("write the schema");
+        return;
+    }
+    let first_difference = generated
+        .lines()
+        .zip(schema::COMMITTED.lines())
+        .enumerate()
+        .find(|(_, (a, b))| a != b)
+        .map(|(i, (generated, committed))| {
+            format!(
+                "line {}:\n  committed: {committed}\n  generated: {generated}",
+                i + 1
+            )
+        })
+        .unwrap_or_else(|| "the files differ in length".to_owned());
+    panic!(
+        "{} is stale; run `PIPEGEN_UPDATE_SCHEMA=1 cargo test --test schema` and commit it\nfirst difference at {first_difference}",
+        schema::COMMITTED_PATH
+    );
+}
+
+#[test]
+fn schema_is_a_valid_json_schema() {
+    let value: serde_json::Value = serde_json::from_str(schema::COMMITTED).unwrap();
+    assert!(
+        jsonschema::meta::is_valid(&value),
+        "not a valid JSON Schema"
+    );
+    assert_eq!(
+        value["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+}
+
+#[test]
+fn schema_accepts_every_example() {
+    let schema: serde_json::Value = serde_json::from_str(schema::COMMITTED).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(examples).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.starts_with("#:schema ../schemas/pipeline.schema.json\n"),
+            "{} lacks the #:schema directive",
+            path.display()
+        );
+        let loaded = pipegen::load::parse(&text).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&loaded.value)
+            .map(|e| format!("{}: {e}", e.instance_path().as_str()))
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:#?}", path.display());
+        seen += 1;
+    }
+    assert!(seen >= 3, "expected the three examples, found {seen}");
+}
+
+#[test]
+fn every_property_is_documented() {
+    let value: serde_json::Value = serde_json::from_str(schema::COMMITTED).unwrap();
+    let mut undocumented = Vec::new();
+    let mut visit = |name: &str, node: &serde_json::Value| {
+        for (key, prop) in node["properties"].as_object().into_iter().flatten() {
+            if prop.get("description").is_none() {
+                undocumented.push(format!("{name}.{key}"));
+            }
+        }
+    };
+    visit("(root)", &value);
+    for (name, def) in value["$defs"].as_object().unwrap() {
+        visit(name, def);
+    }
+    assert!(
+        undocumented.is_empty(),
+        "fields without a doc comment: {undocumented:?}"
+    );
+}
