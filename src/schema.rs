@@ -183,6 +183,20 @@ fn to_findings(schema: &Value, error: &jsonschema::ValidationError<'_>) -> Vec<F
                 }
             }
         }
+        K::Pattern { .. } | K::Format { .. } => {
+            let keyword = error.kind().keyword().to_owned();
+            vec![
+                Finding::error(
+                    format!("schema::{keyword}"),
+                    path.clone(),
+                    format!(
+                        "{} is not a valid value for {owner}",
+                        display_json(error.instance())
+                    ),
+                )
+                .with_optional_help(describe(schema, &path)),
+            ]
+        }
         other => {
             let keyword = other.keyword().to_owned();
             vec![

@@ -95,3 +95,65 @@ fn every_property_is_documented() {
         "fields without a doc comment: {undocumented:?}"
     );
 }
+
+mod common;
+
+#[derive(serde::Deserialize)]
+struct Cases {
+    case: Vec<Case>,
+}
+
+#[derive(serde::Deserialize)]
+struct Case {
+    name: String,
+    code: String,
+    key_path: String,
+    contains: String,
+    patch: String,
+}
+
+/// Schema violations are reported with the right code, at the right key, located in the file.
+#[test]
+fn schema_cases() {
+    let text = std::fs::read_to_string(common::root().join("tests/cases/schema.toml")).unwrap();
+    let cases: Cases = toml_edit::de::from_str(&text).unwrap();
+    let mut failures = Vec::new();
+    for case in &cases.case {
+        let check = common::check_patched("minimal.toml", &case.patch);
+        let hit = check.findings.iter().find(|f| {
+            f.code == case.code
+                && f.path.as_ref().map(|p| p.to_string()).as_deref() == Some(&case.key_path)
+        });
+        let Some(hit) = hit else {
+            let found: Vec<String> = check
+                .findings
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{} at {:?}: {}",
+                        f.code,
+                        f.path.as_ref().map(|p| p.to_string()),
+                        f.message
+                    )
+                })
+                .collect();
+            failures.push(format!(
+                "`{}`: no {} at {}; found {found:#?}",
+                case.name, case.code, case.key_path
+            ));
+            continue;
+        };
+        let text = format!("{} {}", hit.message, hit.help.clone().unwrap_or_default());
+        if !text.contains(&case.contains) {
+            failures.push(format!(
+                "`{}`: `{text}` lacks `{}`",
+                case.name, case.contains
+            ));
+        }
+        let path = hit.path.as_ref().unwrap();
+        if check.spans.locate(path, hit.at_key).is_none() {
+            failures.push(format!("`{}`: finding has no location", case.name));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
