@@ -64,11 +64,6 @@ impl SpanIndex {
             exact = false;
         }
     }
-
-    /// Whether the file itself has a value at `path` (as opposed to a default).
-    pub fn contains(&self, path: &KeyPath) -> bool {
-        self.0.contains_key(&path.pointer())
-    }
 }
 
 /// Why a file could not be used at all (exit code 2).

@@ -23,15 +23,6 @@ pub fn generate() -> String {
     let schema = generator.into_root_schema_for::<Pipeline>();
     let mut value = schema.to_value();
     strip_null(&mut value);
-    if let Value::Object(map) = &mut value {
-        map.insert(
-            "$id".to_owned(),
-            Value::String(
-                "https://github.com/pipegen/pipegen/blob/main/schemas/pipeline.schema.json"
-                    .to_owned(),
-            ),
-        );
-    }
     let mut text = serde_json::to_string_pretty(&value).expect("a schema serialises");
     text.push('\n');
     text
@@ -353,7 +344,7 @@ fn resolve<'a>(root: &'a Value, node: &'a Value) -> Option<&'a Value> {
 }
 
 /// The keys the schema allows in the table at `path`, sorted.
-pub fn properties_at(root: &Value, path: &KeyPath) -> Vec<String> {
+fn properties_at(root: &Value, path: &KeyPath) -> Vec<String> {
     let mut names: Vec<String> = node_at(root, path)
         .and_then(|n| n.get("properties"))
         .and_then(Value::as_object)
@@ -369,10 +360,4 @@ fn describe(root: &Value, path: &KeyPath) -> Option<String> {
         .and_then(|n| n.get("description"))
         .and_then(Value::as_str)
         .map(|d| format!("`{path}`: {d}"))
-}
-
-/// The keys allowed in the table at `path` of a pipeline file.
-pub fn allowed_keys(path: &KeyPath) -> Vec<String> {
-    let schema: Value = serde_json::from_str(COMMITTED).expect("the committed schema is JSON");
-    properties_at(&schema, path)
 }

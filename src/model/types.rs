@@ -135,11 +135,6 @@ pub struct Statistic(String);
 impl Statistic {
     /// The five standard statistics; anything else is an extended (percentile) statistic.
     pub const STANDARD: [&'static str; 5] = ["SampleCount", "Average", "Sum", "Minimum", "Maximum"];
-
-    /// Whether this is a percentile (an `--extended-statistic` in the AWS CLI).
-    pub fn is_extended(&self) -> bool {
-        !Self::STANDARD.contains(&self.0.as_str())
-    }
 }
 
 impl Default for Statistic {
