@@ -247,3 +247,80 @@ pub mod ports {
     /// The public-access variants add 100 (9194, 9196, 9198).
     pub const PUBLIC_OFFSET: u16 = 100;
 }
+
+/// Memory YARN offers on one node (`yarn.nodemanager.resource.memory-mb`, the EMR default per
+/// instance type), in MiB.
+pub const YARN_MEMORY_MB: &[(&str, u32)] = &[
+    ("c5.xlarge", 6144),
+    ("c5.2xlarge", 12288),
+    ("c5.4xlarge", 24576),
+    ("m5.xlarge", 12288),
+    ("m5.2xlarge", 24576),
+    ("m5.4xlarge", 57344),
+    ("m5.8xlarge", 122880),
+    ("m5.12xlarge", 184320),
+    ("m5.16xlarge", 253952),
+    ("m5.24xlarge", 376832),
+    ("m6g.xlarge", 12288),
+    ("m6g.2xlarge", 24576),
+    ("m6g.4xlarge", 57344),
+    ("m7g.xlarge", 12288),
+    ("m7g.2xlarge", 24576),
+    ("m7g.4xlarge", 57344),
+    ("r5.xlarge", 24576),
+    ("r5.2xlarge", 57344),
+    ("r5.4xlarge", 122880),
+    ("r6g.xlarge", 24576),
+    ("r6g.2xlarge", 57344),
+    ("r6g.4xlarge", 122880),
+];
+
+/// YARN memory of one node of an instance type, when pipegen knows it.
+pub fn yarn_memory_mb(instance_type: &str) -> Option<u32> {
+    YARN_MEMORY_MB
+        .iter()
+        .find(|(t, _)| *t == instance_type)
+        .map(|(_, mb)| *mb)
+}
+
+/// vCPUs of an EC2 instance type, from its size (`xlarge` = 4, `2xlarge` = 8, …).
+pub fn vcpus(instance_type: &str) -> Option<u32> {
+    let size = instance_type.rsplit('.').next()?;
+    match size {
+        "medium" => Some(1),
+        "large" => Some(2),
+        "xlarge" => Some(4),
+        _ => size
+            .strip_suffix("xlarge")
+            .and_then(|n| n.parse::<u32>().ok())
+            .map(|n| n * 4),
+    }
+}
+
+/// Managed policies that grant far more than a pipeline needs.
+pub const BROAD_MANAGED_POLICIES: &[&str] = &[
+    "AdministratorAccess",
+    "PowerUserAccess",
+    "IAMFullAccess",
+    "AmazonS3FullAccess",
+    "AmazonMSKFullAccess",
+    "AmazonEMRFullAccessPolicy_v2",
+    "AmazonElasticMapReduceFullAccess",
+    "SecretsManagerReadWrite",
+    "AWSKeyManagementServicePowerUser",
+];
+
+/// Actions that accept no resource narrower than `*`.
+pub const UNSCOPABLE_ACTIONS: &[&str] = &[
+    "cloudwatch:PutMetricData",
+    "ec2:DescribeInstances",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeVpcs",
+    "ec2:DescribeSecurityGroups",
+    "kafka:ListClusters",
+    "kafka:ListClustersV2",
+    "logs:DescribeLogGroups",
+    "s3:ListAllMyBuckets",
+    "sts:GetCallerIdentity",
+];

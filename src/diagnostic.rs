@@ -2,12 +2,25 @@
 
 use std::ops::Range;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use crate::model::Date;
 use crate::path::KeyPath;
 
 /// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Advice.
@@ -37,6 +50,17 @@ pub struct Related {
     pub label: String,
 }
 
+/// Why a finding does not count: the waiver that accepted it.
+#[derive(Debug, Clone)]
+pub struct Suppression {
+    /// The waiver's reason.
+    pub reason: String,
+    /// When the waiver expires.
+    pub expires: Date,
+    /// Where the waiver is in the file.
+    pub waiver: KeyPath,
+}
+
 /// One problem found in a pipeline file.
 #[derive(Debug, Clone)]
 pub struct Finding {
@@ -56,6 +80,8 @@ pub struct Finding {
     pub span: Option<Range<usize>>,
     /// Other places worth showing.
     pub related: Vec<Related>,
+    /// Set when a waiver accepted the finding; it is then reported but does not count.
+    pub suppressed: Option<Suppression>,
 }
 
 impl Finding {
@@ -70,7 +96,13 @@ impl Finding {
             at_key: false,
             span: None,
             related: Vec::new(),
+            suppressed: None,
         }
+    }
+
+    /// Whether the finding counts towards the exit code (it is not waived).
+    pub fn counts(&self) -> bool {
+        self.suppressed.is_none()
     }
 
     /// An error about the value at `path`.

@@ -105,3 +105,452 @@ pub fn topic_min_insync_replicas(pipeline: &Pipeline, topic: &Topic) -> u16 {
         .min_insync_replicas
         .unwrap_or_else(|| min_insync_replicas(pipeline))
 }
+
+/// The `facts` object policies see: values derived from the pipeline, each computed once.
+/// Lists that describe keys of the file carry a `path` (a dotted key path) so a finding about
+/// an item points at it.
+pub fn build(pipeline: &Pipeline) -> serde_json::Value {
+    use serde_json::json;
+    let kafka = &pipeline.kafka;
+    let broker = &kafka.broker;
+    let brokers = kafka.broker_count.get();
+    let azs = pipeline.msk_az_count();
+    let topics: Vec<_> = kafka
+        .topics
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            json!({
+                "path": format!("kafka.topics[{i}]"),
+                "name": t.name,
+                "partitions": t.partitions.get(),
+                "replication_factor": topic_replication_factor(pipeline, t),
+                "min_insync_replicas": topic_min_insync_replicas(pipeline, t),
+                "retention_ms": topic_retention_ms(pipeline, t),
+            })
+        })
+        .collect();
+    let replicas: u64 = kafka
+        .topics
+        .iter()
+        .map(|t| u64::from(t.partitions.get()) * u64::from(topic_replication_factor(pipeline, t)))
+        .sum();
+    let listener_json = |l: &Listener| {
+        json!({
+            "port": l.port,
+            "protocol": l.protocol,
+            "mechanism": l.mechanism,
+        })
+    };
+    let subnet_tier = |name: &str| pipeline.subnet(name).map(|s| s.tier);
+    json!({
+        "kafka": {
+            "azs": azs,
+            "brokers_per_az": if azs == 0 { 0 } else { brokers / azs as u32 },
+            "default_replication_factor": default_replication_factor(pipeline),
+            "min_insync_replicas": min_insync_replicas(pipeline),
+            "unclean_leader_election": broker.unclean_leader_election_enable.unwrap_or(true),
+            "allow_everyone_if_no_acl_found": broker.allow_everyone_if_no_acl_found.unwrap_or(true),
+            "auto_create_topics": broker.auto_create_topics_enable.unwrap_or(false),
+            "unauthenticated": kafka.auth.effectively_unauthenticated(),
+            "listeners": listeners(kafka).iter().map(listener_json).collect::<Vec<_>>(),
+            "client": client_listener(kafka).as_ref().map(listener_json),
+            "partitions_per_broker": replicas / u64::from(brokers),
+            "subnet_tiers": kafka.subnets.iter().map(|s| subnet_tier(s)).collect::<Vec<_>>(),
+            "consumer_group": consumer_group(pipeline),
+        },
+        "topics": topics,
+        "emr": emr_facts(pipeline),
+        "hudi_tables": hudi_tables(pipeline),
+        "streaming": {
+            "checkpoint_location": checkpoint_location(pipeline),
+            "hudi_base_path": hudi_base_path(pipeline),
+        },
+        "alarm_metrics": pipeline.monitoring.alarms.iter().map(|a| a.metric.as_str()).collect::<Vec<_>>(),
+        "legacy_streaming": legacy_streaming(pipeline),
+        "iam": { "statements": iam_statements(pipeline) },
+        "secret_literals": secret_literals(pipeline),
+        "kms_key_names": pipeline.kms.keys.iter().map(|k| k.name.as_str()).collect::<Vec<_>>(),
+    })
+}
+
+/// A topic's `retention.ms` after defaults (-1 is unlimited).
+pub fn topic_retention_ms(pipeline: &Pipeline, topic: &Topic) -> i64 {
+    topic.retention_ms.unwrap_or_else(|| {
+        i64::from(pipeline.kafka.broker.log_retention_hours.unwrap_or(168)) * 3_600_000
+    })
+}
+
+/// The consumer group the Spark job reads with.
+pub fn consumer_group(pipeline: &Pipeline) -> String {
+    pipeline
+        .kafka
+        .consumer
+        .group_id
+        .clone()
+        .unwrap_or_else(|| format!("{}-consumer", pipeline.pipeline.name))
+}
+
+/// Where the streaming queries checkpoint.
+pub fn checkpoint_location(pipeline: &Pipeline) -> String {
+    pipeline
+        .spark
+        .streaming
+        .checkpoint_location
+        .clone()
+        .unwrap_or_else(|| {
+            format!(
+                "s3://{}/checkpoints/{}",
+                pipeline.storage.bucket, pipeline.pipeline.name
+            )
+        })
+}
+
+/// Where the Hudi tables live.
+pub fn hudi_base_path(pipeline: &Pipeline) -> String {
+    pipeline
+        .hudi
+        .base_path
+        .clone()
+        .unwrap_or_else(|| format!("s3://{}/hudi", pipeline.storage.bucket))
+}
+
+fn emr_facts(pipeline: &Pipeline) -> serde_json::Value {
+    use crate::aws;
+    let emr = &pipeline.emr;
+    let spark = &pipeline.spark;
+    let workers: Vec<&crate::model::InstanceGroup> = std::iter::once(&emr.core)
+        .chain(emr.task.as_ref())
+        .collect();
+    let yarn_memory: Option<u64> = workers
+        .iter()
+        .map(|g| aws::yarn_memory_mb(&g.instance_type).map(|mb| u64::from(mb) * u64::from(g.count)))
+        .sum();
+    let vcpus: Option<u64> = workers
+        .iter()
+        .map(|g| aws::vcpus(&g.instance_type).map(|n| u64::from(n) * u64::from(g.count)))
+        .sum();
+    // Spark adds max(10%, 384 MiB) of overhead to every container.
+    let container = |heap: u64| heap + (heap / 10).max(384);
+    let executors = spark.executor_instances.map(u64::from);
+    let requested_memory = executors.map(|n| {
+        n * container(spark.executor_memory.mebibytes())
+            + container(spark.driver_memory.mebibytes())
+    });
+    let requested_vcpus = executors.map(|n| n * u64::from(spark.executor_cores.unwrap_or(1)) + 1);
+    let used_percent = match (requested_memory, yarn_memory) {
+        (Some(used), Some(total)) if total > 0 => Some(used * 100 / total),
+        _ => None,
+    };
+    serde_json::json!({
+        "subnet_tier": pipeline.subnet(&emr.subnet).map(|s| s.tier),
+        "yarn_memory_mb": yarn_memory,
+        "vcpus": vcpus,
+        "requested_memory_mb": requested_memory,
+        "requested_vcpus": requested_vcpus,
+        "memory_used_percent": used_percent,
+    })
+}
+
+fn hudi_tables(pipeline: &Pipeline) -> Vec<serde_json::Value> {
+    let hudi = &pipeline.hudi;
+    hudi.tables
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            serde_json::json!({
+                "path": format!("hudi.tables[{i}]"),
+                "name": t.name,
+                "compaction": t.compaction.as_ref().unwrap_or(&hudi.compaction),
+                "clustering": t.clustering.as_ref().unwrap_or(&hudi.clustering),
+            })
+        })
+        .collect()
+}
+
+/// DStream-only settings present in the file, with their Structured Streaming replacement.
+fn legacy_streaming(pipeline: &Pipeline) -> Vec<serde_json::Value> {
+    let legacy = &pipeline.spark.streaming.legacy;
+    let mut out = Vec::new();
+    let mut push = |path: String, key: &str, instead: &str| {
+        out.push(serde_json::json!({ "path": path, "key": key, "instead": instead }));
+    };
+    let typed = [
+        (
+            legacy.backpressure_enabled.is_some(),
+            "backpressure_enabled",
+            "spark.streaming.backpressure.enabled",
+        ),
+        (
+            legacy.kafka_max_rate_per_partition.is_some(),
+            "kafka_max_rate_per_partition",
+            "spark.streaming.kafka.maxRatePerPartition",
+        ),
+        (
+            legacy.stop_gracefully_on_shutdown.is_some(),
+            "stop_gracefully_on_shutdown",
+            "spark.streaming.stopGracefullyOnShutdown",
+        ),
+        (
+            legacy.receiver_write_ahead_log.is_some(),
+            "receiver_write_ahead_log",
+            "spark.streaming.receiver.writeAheadLog.enable",
+        ),
+    ];
+    for (set, field, key) in typed {
+        if set {
+            push(
+                format!("spark.streaming.legacy.{field}"),
+                key,
+                legacy_replacement(key),
+            );
+        }
+    }
+    for key in pipeline.spark.conf.keys() {
+        if key.starts_with("spark.streaming.") {
+            push(format!("spark.conf.{key:?}"), key, legacy_replacement(key));
+        }
+    }
+    out
+}
+
+fn legacy_replacement(key: &str) -> &'static str {
+    match key {
+        "spark.streaming.backpressure.enabled" | "spark.streaming.kafka.maxRatePerPartition" => {
+            "bound each micro-batch with spark.streaming.max_offsets_per_trigger (maxOffsetsPerTrigger)"
+        }
+        "spark.streaming.stopGracefullyOnShutdown" => {
+            "set spark.streaming.graceful_stop = true (the job stops each query after its current micro-batch)"
+        }
+        "spark.streaming.receiver.writeAheadLog.enable" => {
+            "nothing: the checkpoint on S3 already records offsets and state"
+        }
+        _ => "the Structured Streaming equivalent (DStream settings do nothing here)",
+    }
+}
+
+/// The EMR instance role's statements: the least-privilege ones derived from the pipeline,
+/// then the file's `[[iam.statements]]`.
+pub fn iam_statements(pipeline: &Pipeline) -> Vec<serde_json::Value> {
+    use serde_json::json;
+    let region = &pipeline.pipeline.region;
+    let bucket = &pipeline.storage.bucket;
+    let mut out = Vec::new();
+    let mut derived = |sid: &str, actions: &[&str], resources: Vec<String>| {
+        out.push(json!({
+            "path": null,
+            "source": "derived",
+            "sid": sid,
+            "effect": "Allow",
+            "actions": actions,
+            "not_actions": [],
+            "resources": resources,
+            "not_resources": [],
+        }));
+    };
+    let prefix = |uri: &str| {
+        uri.strip_prefix("s3://")
+            .map(|rest| rest.trim_end_matches('/').to_owned())
+            .unwrap_or_default()
+    };
+    let data = [
+        prefix(&hudi_base_path(pipeline)),
+        prefix(&checkpoint_location(pipeline)),
+    ];
+    derived(
+        "LakeReadWrite",
+        &["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+        data.iter().map(|p| format!("arn:aws:s3:::{p}/*")).collect(),
+    );
+    derived(
+        "LakeList",
+        &["s3:ListBucket", "s3:GetBucketLocation"],
+        vec![format!("arn:aws:s3:::{bucket}")],
+    );
+    if let Some(log) = &pipeline.emr.log_uri {
+        derived(
+            "EmrLogs",
+            &["s3:PutObject"],
+            vec![format!("arn:aws:s3:::{}/*", prefix(log))],
+        );
+    }
+    if pipeline.kafka.auth.iam {
+        let cluster = &pipeline.kafka.cluster_name;
+        let base = format!("arn:aws:kafka:{region}:${{AWS::AccountId}}");
+        derived(
+            "KafkaConnect",
+            &["kafka-cluster:Connect", "kafka-cluster:DescribeCluster"],
+            vec![format!("{base}:cluster/{cluster}/*")],
+        );
+        derived(
+            "KafkaRead",
+            &["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"],
+            pipeline
+                .kafka
+                .topics
+                .iter()
+                .map(|t| format!("{base}:topic/{cluster}/*/{}", t.name))
+                .collect(),
+        );
+        derived(
+            "KafkaGroup",
+            &["kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"],
+            vec![format!(
+                "{base}:group/{cluster}/*/{}",
+                consumer_group(pipeline)
+            )],
+        );
+    }
+    let secrets: Vec<String> = pipeline
+        .secrets
+        .iter()
+        .map(|s| {
+            s.arn.clone().unwrap_or_else(|| {
+                format!(
+                    "arn:aws:secretsmanager:{region}:${{AWS::AccountId}}:secret:{}-*",
+                    s.name
+                )
+            })
+        })
+        .collect();
+    if !secrets.is_empty() {
+        derived("Secrets", &["secretsmanager:GetSecretValue"], secrets);
+    }
+    if !pipeline.kms.keys.is_empty() {
+        derived(
+            "Keys",
+            &["kms:Decrypt", "kms:GenerateDataKey"],
+            pipeline
+                .kms
+                .keys
+                .iter()
+                .map(|k| format!("${{Key{}.Arn}}", pascal(&k.name)))
+                .collect(),
+        );
+    }
+    derived(
+        "Metrics",
+        &["cloudwatch:PutMetricData"],
+        vec!["*".to_owned()],
+    );
+    for (i, statement) in pipeline.iam.statements.iter().enumerate() {
+        let mut value = serde_json::to_value(statement).expect("a statement serialises");
+        value["path"] = json!(format!("iam.statements[{i}]"));
+        value["source"] = json!("user");
+        out.push(value);
+    }
+    out
+}
+
+/// `private-lake` → `PrivateLake`, for CloudFormation logical ids.
+pub fn pascal(name: &str) -> String {
+    name.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut chars = w.chars();
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// String values that look like credentials written into the file.
+fn secret_literals(pipeline: &Pipeline) -> Vec<serde_json::Value> {
+    let document = serde_json::to_value(pipeline).expect("the model serialises");
+    let mut out = Vec::new();
+    scan(&document, &crate::path::KeyPath::root(), pipeline, &mut out);
+    out
+}
+
+fn scan(
+    value: &serde_json::Value,
+    path: &crate::path::KeyPath,
+    pipeline: &Pipeline,
+    out: &mut Vec<serde_json::Value>,
+) {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map {
+                let child_path = path.key(key);
+                if let Value::String(text) = child
+                    && secret_key(key)
+                    && !is_reference(text, pipeline)
+                {
+                    out.push(serde_json::json!({
+                        "path": child_path.to_string(),
+                        "reason": format!("`{key}` holds a literal value; secrets belong in Secrets Manager, referenced by name or ARN"),
+                    }));
+                    continue;
+                }
+                scan(child, &child_path, pipeline, out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                scan(item, &path.index(i), pipeline, out);
+            }
+        }
+        Value::String(text) => {
+            if let Some(reason) = credential_shape(text) {
+                out.push(serde_json::json!({ "path": path.to_string(), "reason": reason }));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Key names that announce a secret.
+fn secret_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    [
+        "password",
+        "passwd",
+        "secret",
+        "token",
+        "jaas",
+        "credential",
+        "private_key",
+        "private.key",
+        "access_key",
+        "access.key",
+        "secret.key",
+    ]
+    .iter()
+    .any(|word| key.contains(word))
+}
+
+/// Whether a value under a secret-sounding key refers to a secret rather than holding one.
+fn is_reference(text: &str, pipeline: &Pipeline) -> bool {
+    text.starts_with("arn:aws:secretsmanager:")
+        || text.starts_with("ssm:")
+        || text.starts_with("{{resolve:secretsmanager:")
+        || text.starts_with("{{resolve:ssm-secure:")
+        || pipeline.secret(text).is_some()
+}
+
+/// Why a value looks like a credential, whatever its key.
+fn credential_shape(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let access_key = bytes.windows(20).any(|w| {
+        (w.starts_with(b"AKIA") || w.starts_with(b"ASIA"))
+            && w[4..]
+                .iter()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+    });
+    if access_key {
+        return Some("the value contains an AWS access key id".to_owned());
+    }
+    if text.contains("-----BEGIN") && text.contains("PRIVATE KEY") {
+        return Some("the value contains a PEM private key".to_owned());
+    }
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("password=") && !lower.contains("password=\"\"")
+        || lower.contains("password:")
+    {
+        return Some("the value embeds a password".to_owned());
+    }
+    None
+}

@@ -9,7 +9,7 @@
 //! ```
 //!
 //! ```
-//! let ctx = pipegen::Context { today: "2026-11-26".parse().unwrap() };
+//! let ctx = pipegen::Context::builtin("2026-11-26".parse().unwrap()).unwrap();
 //! let text = std::fs::read_to_string("examples/broken.toml").unwrap();
 //! let check = pipegen::check_source("broken.toml".into(), text, &ctx);
 //! assert!(check.usable);
@@ -25,6 +25,7 @@ pub mod facts;
 pub mod load;
 pub mod model;
 pub mod path;
+pub mod policy;
 pub mod report;
 pub mod schema;
 pub mod suggest;
@@ -35,7 +36,27 @@ use diagnostic::Finding;
 use load::SpanIndex;
 use model::Pipeline;
 
-pub use consistency::Context;
+/// What a run needs besides the files: today's date, the policy pack, and whether waivers apply.
+#[derive(Debug)]
+pub struct Context {
+    /// Today's date (end of support, waiver expiry).
+    pub today: jiff::civil::Date,
+    /// The rules to evaluate.
+    pub pack: policy::Pack,
+    /// Apply the pipeline's waivers (`--no-waivers` turns them off).
+    pub waivers: bool,
+}
+
+impl Context {
+    /// A context with the built-in pack and waivers on.
+    pub fn builtin(today: jiff::civil::Date) -> Result<Self, policy::PolicyErrors> {
+        Ok(Context {
+            today,
+            pack: policy::load(&[])?,
+            waivers: true,
+        })
+    }
+}
 
 /// The outcome of checking one file.
 #[derive(Debug)]
@@ -76,7 +97,7 @@ pub fn check_file(path: &Path, ctx: &Context) -> FileCheck {
     }
 }
 
-/// Checks pipeline text: load → schema/model → consistency.
+/// Checks pipeline text: load → schema/model → consistency → facts → policies → waivers.
 pub fn check_source(name: String, text: String, ctx: &Context) -> FileCheck {
     let loaded = match load::parse(&text) {
         Ok(loaded) => loaded,
@@ -84,7 +105,18 @@ pub fn check_source(name: String, text: String, ctx: &Context) -> FileCheck {
     };
     let (model, mut findings) = model::build(&loaded.value);
     if let Some(pipeline) = &model {
-        findings.extend(consistency::check(pipeline, ctx));
+        findings.extend(consistency::check(
+            pipeline,
+            &consistency::Context { today: ctx.today },
+        ));
+        let facts = facts::build(pipeline);
+        let mut policy_findings = policy::evaluate(&ctx.pack, pipeline, &facts);
+        if ctx.waivers {
+            let about_waivers =
+                policy::apply_waivers(pipeline, &ctx.pack, &mut policy_findings, ctx.today);
+            findings.extend(about_waivers);
+        }
+        findings.extend(policy_findings);
     }
     // File order: by position (unlocated findings last, notes after problems at the same
     // place), then code, so output is stable.

@@ -135,7 +135,25 @@ pub fn parse(text: &str) -> Result<Loaded, Box<Finding>> {
         )
     })?;
     let mut spans = SpanIndex::default();
-    spans.0.insert(String::new(), Spans::default());
+    // A finding about the file as a whole points at its first key.
+    let first = document
+        .as_table()
+        .iter()
+        .filter_map(|(key, item)| {
+            let key_span = document
+                .as_table()
+                .get_key_value(key)
+                .and_then(|(k, _)| k.span());
+            key_span.or_else(|| item.span())
+        })
+        .min_by_key(|span| span.start);
+    spans.0.insert(
+        String::new(),
+        Spans {
+            key: first,
+            value: None,
+        },
+    );
     let value = table_to_json(document.as_table(), &KeyPath::root(), &mut spans);
     Ok(Loaded { value, spans })
 }

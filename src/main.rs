@@ -1,10 +1,12 @@
 //! The `pipegen` command line: parse arguments, run, map the outcome to an exit code.
 
-use std::io::{IsTerminal, Write};
+use std::fs::File;
+use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use pipegen::policy::{self, Category};
 use pipegen::report::{self, Format, Summary};
 
 /// Configuration compiler and policy linter for MSK → EMR → Hudi → Polaris pipelines.
@@ -17,17 +19,98 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Validate pipeline files: schema, cross-field consistency.
-    Check {
-        /// Pipeline files to check.
-        #[arg(required = true, value_name = "FILE")]
-        files: Vec<PathBuf>,
+    /// Validate pipeline files: schema, consistency and policies.
+    Check(CheckArgs),
+    /// List the policy rules.
+    Rules {
         /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+        /// Also load the rules below this folder (repeatable).
+        #[arg(long = "policies", value_name = "DIR")]
+        policies: Vec<PathBuf>,
+    },
+    /// Explain a rule or consistency check: why, how to fix, examples, references.
+    Explain {
+        /// The rule id, e.g. SEC-MSK-001 or CFX-004.
+        id: String,
+        /// Also load the rules below this folder (repeatable).
+        #[arg(long = "policies", value_name = "DIR")]
+        policies: Vec<PathBuf>,
+    },
+    /// Run a custom policy pack's tests (`*.test.toml` below DIR).
+    TestPolicies {
+        /// The pack's folder: its rules and its tests.
+        dir: PathBuf,
     },
     /// Print the JSON Schema of the pipeline file.
     Schema,
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// Pipeline files to check.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Write the report to FILE; the summary line still prints.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Also load the rules below this folder (repeatable).
+    #[arg(long = "policies", value_name = "DIR")]
+    policies: Vec<PathBuf>,
+    /// Ignore every waiver (for audit runs).
+    #[arg(long)]
+    no_waivers: bool,
+    /// Fail (exit 1) on findings of this level too.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    deny: Vec<DenyLevel>,
+    /// Same as `--deny warnings`.
+    #[arg(long)]
+    strict: bool,
+    /// Run only the rules of these categories (repeatable).
+    #[arg(long, value_enum, value_name = "CATEGORY")]
+    only: Vec<CategoryArg>,
+    /// Skip this rule (repeatable).
+    #[arg(long, value_name = "RULE")]
+    skip: Vec<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DenyLevel {
+    /// Warnings fail the run.
+    Warnings,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum CategoryArg {
+    Security,
+    Reliability,
+    Cost,
+    Operations,
+    DataQuality,
+}
+
+impl CategoryArg {
+    fn category(self) -> Category {
+        match self {
+            CategoryArg::Security => Category::Security,
+            CategoryArg::Reliability => Category::Reliability,
+            CategoryArg::Cost => Category::Cost,
+            CategoryArg::Operations => Category::Operations,
+            CategoryArg::DataQuality => Category::DataQuality,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ListFormat {
+    /// An aligned table.
+    Table,
+    /// JSON with every field of every rule.
+    Json,
 }
 
 fn main() -> ExitCode {
@@ -48,26 +131,140 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<u8, Box<dyn std::error::Error>> {
+type Outcome = Result<u8, Box<dyn std::error::Error>>;
+
+fn run(cli: Cli) -> Outcome {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match cli.command {
-        Command::Check { files, format } => {
-            let ctx = pipegen::Context { today: today()? };
-            let checks: Vec<_> = files
-                .iter()
-                .map(|path| pipegen::check_file(path, &ctx))
-                .collect();
+        Command::Check(args) => check(args, &mut out),
+        Command::Rules { format, policies } => {
+            let Some(pack) = load_pack(&policies, &mut out)? else {
+                return Ok(2);
+            };
             match format {
-                Format::Human => report::human(&mut out, &checks, use_color())?,
-                Format::Json => report::json(&mut out, &checks)?,
+                ListFormat::Table => out.write_all(policy::catalog::table(&pack).as_bytes())?,
+                ListFormat::Json => {
+                    serde_json::to_writer_pretty(&mut out, &policy::catalog::entries(&pack))?;
+                    writeln!(out)?;
+                }
             }
-            Ok(Summary::of(&checks).exit_code())
+            Ok(0)
+        }
+        Command::Explain { id, policies } => {
+            let Some(pack) = load_pack(&policies, &mut out)? else {
+                return Ok(2);
+            };
+            match policy::catalog::explain(&pack, &id) {
+                Some(text) => {
+                    out.write_all(text.as_bytes())?;
+                    Ok(0)
+                }
+                None => {
+                    let ids = pack.rules.iter().map(|r| r.rule.id.as_str());
+                    let hint = pipegen::suggest::closest(&id, ids)
+                        .map(|best| format!("; did you mean {best}?"))
+                        .unwrap_or_default();
+                    writeln!(
+                        std::io::stderr(),
+                        "error: no rule or check has the id `{id}`{hint}"
+                    )?;
+                    Ok(2)
+                }
+            }
+        }
+        Command::TestPolicies { dir } => {
+            let Some(pack) = load_pack(std::slice::from_ref(&dir), &mut out)? else {
+                return Ok(2);
+            };
+            let ctx = pipegen::Context {
+                today: today()?,
+                pack,
+                waivers: true,
+            };
+            let outcome = policy::testing::run(&dir, &ctx);
+            out.write_all(outcome.report.as_bytes())?;
+            Ok(outcome.exit_code)
         }
         Command::Schema => {
             out.write_all(pipegen::schema::COMMITTED.as_bytes())?;
             Ok(0)
         }
+    }
+}
+
+/// Loads the built-in pack and custom folders; on errors, reports them and returns `None`.
+fn load_pack(
+    dirs: &[PathBuf],
+    out: &mut dyn Write,
+) -> Result<Option<policy::Pack>, Box<dyn std::error::Error>> {
+    match policy::load(dirs) {
+        Ok(pack) => Ok(Some(pack)),
+        Err(errors) => {
+            report::human(out, &errors, use_color())?;
+            Ok(None)
+        }
+    }
+}
+
+fn check(args: CheckArgs, out: &mut dyn Write) -> Outcome {
+    let deny_warnings = args.strict || !args.deny.is_empty();
+    let pack = match policy::load(&args.policies) {
+        Ok(pack) => pack,
+        Err(errors) => {
+            write_report(
+                args.format,
+                out,
+                &errors,
+                &policy::Pack::default(),
+                deny_warnings,
+            )?;
+            return Ok(2);
+        }
+    };
+    let mut pack = pack;
+    let only: Vec<Category> = args.only.iter().map(|c| c.category()).collect();
+    pack.retain(|rule| {
+        (only.is_empty() || only.contains(&rule.category)) && !args.skip.contains(&rule.id)
+    });
+    let ctx = pipegen::Context {
+        today: today()?,
+        pack,
+        waivers: !args.no_waivers,
+    };
+    let checks: Vec<_> = args
+        .files
+        .iter()
+        .map(|path| pipegen::check_file(path, &ctx))
+        .collect();
+    let summary = Summary::of(&checks);
+    match &args.output {
+        Some(path) => {
+            let file = File::create(path)
+                .map_err(|e| format!("cannot write the report to `{}`: {e}", path.display()))?;
+            let mut writer = BufWriter::new(file);
+            write_report(args.format, &mut writer, &checks, &ctx.pack, deny_warnings)?;
+            writer.flush()?;
+            writeln!(out, "{summary}")?;
+        }
+        None => write_report(args.format, out, &checks, &ctx.pack, deny_warnings)?,
+    }
+    Ok(summary.exit_code(deny_warnings))
+}
+
+fn write_report(
+    format: Format,
+    out: &mut dyn Write,
+    checks: &[pipegen::FileCheck],
+    pack: &policy::Pack,
+    deny_warnings: bool,
+) -> std::io::Result<()> {
+    match format {
+        Format::Human => report::human(out, checks, use_color()),
+        Format::Json => report::json(out, checks),
+        Format::Sarif => report::sarif(out, checks, pack),
+        Format::Junit => report::junit(out, checks, pack, deny_warnings),
+        Format::Github => report::github(out, checks),
     }
 }
 

@@ -70,7 +70,7 @@ pub struct BrokerStorage {
     #[serde(default = "thousand")]
     pub volume_size_gb: u32,
     /// Provisioned storage throughput per broker in MiB/s (kafka.m5.4xlarge and larger only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub provisioned_throughput_mibps: Option<u32>,
 }
 
@@ -106,7 +106,7 @@ pub enum ClientBroker {
 pub struct KafkaEncryption {
     /// The KMS key for broker volumes: a key name from `[kms]` or a key ARN. Unset means the
     /// AWS-managed key `aws/kafka`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub at_rest_kms_key: Option<String>,
     /// Client–broker encryption: `TLS`, `TLS_PLAINTEXT` or `PLAINTEXT` (MSK default `TLS`).
     #[serde(default)]
@@ -201,19 +201,19 @@ pub struct OpenMonitoring {
 #[serde(deny_unknown_fields)]
 pub struct BrokerLogs {
     /// A CloudWatch Logs group to deliver broker logs to, e.g. `/aws/msk/data-pipeline`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub cloudwatch_log_group: Option<String>,
     /// Days the CloudWatch log group keeps broker logs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub cloudwatch_retention_days: Option<u32>,
     /// An S3 bucket to deliver broker logs to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub s3_bucket: Option<String>,
     /// The key prefix inside `s3_bucket`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub s3_prefix: Option<String>,
     /// A Kinesis Data Firehose delivery stream to deliver broker logs to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub firehose_delivery_stream: Option<String>,
 }
 
@@ -223,59 +223,59 @@ pub struct BrokerLogs {
 #[serde(deny_unknown_fields)]
 pub struct BrokerSettings {
     /// `num.network.threads`: threads handling network requests.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub num_network_threads: Option<u32>,
     /// `num.io.threads`: threads doing disk I/O.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub num_io_threads: Option<u32>,
     /// `socket.send.buffer.bytes`: the SO_SNDBUF buffer of the socket server.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub socket_send_buffer_bytes: Option<i32>,
     /// `socket.receive.buffer.bytes`: the SO_RCVBUF buffer of the socket server.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub socket_receive_buffer_bytes: Option<i32>,
     /// `socket.request.max.bytes`: the largest request the broker accepts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub socket_request_max_bytes: Option<i32>,
     /// `log.retention.hours`: default topic retention (Kafka default 168 = 7 days).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub log_retention_hours: Option<u32>,
     /// `log.segment.bytes`: the size of one log segment file.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub log_segment_bytes: Option<u32>,
     /// `log.retention.check.interval.ms`: how often the log cleaner checks for deletable
     /// segments. MSK does not accept this key; it goes to `broker.properties` only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub log_retention_check_interval_ms: Option<u64>,
     /// `default.replication.factor` (MSK default 3 on 3-AZ clusters, 2 on 2-AZ clusters).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub default_replication_factor: Option<u16>,
     /// `min.insync.replicas` (MSK default 2 on 3-AZ clusters, 1 on 2-AZ clusters).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub min_insync_replicas: Option<u16>,
     /// `unclean.leader.election.enable` (MSK default **true**).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub unclean_leader_election_enable: Option<bool>,
     /// `auto.create.topics.enable` (MSK default false).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub auto_create_topics_enable: Option<bool>,
     /// `allow.everyone.if.no.acl.found` (MSK default **true**).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub allow_everyone_if_no_acl_found: Option<bool>,
     /// `num.partitions`: partitions of an auto-created topic (MSK default 1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub num_partitions: Option<u32>,
     /// `offsets.topic.replication.factor` (MSK default 3).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub offsets_topic_replication_factor: Option<u16>,
     /// `transaction.state.log.replication.factor` (MSK default 3).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub transaction_state_log_replication_factor: Option<u16>,
     /// `transaction.state.log.min.isr` (MSK default 2).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub transaction_state_log_min_isr: Option<u16>,
     /// `message.max.bytes`: the largest record batch the broker accepts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub message_max_bytes: Option<u32>,
     /// Other server properties, by their Kafka names, e.g. `"log.cleaner.delete.retention.ms"`.
     /// Only keys MSK lets a custom configuration set are accepted.
@@ -307,14 +307,14 @@ pub struct Topic {
     /// The number of partitions.
     pub partitions: NonZeroU32,
     /// Replicas per partition; unset means the broker's `default.replication.factor`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub replication_factor: Option<u16>,
     /// `min.insync.replicas` for this topic; unset means the broker's value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub min_insync_replicas: Option<u16>,
     /// `retention.ms`: how long records are kept (-1 keeps them forever); unset means the
     /// broker's `log.retention.hours`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub retention_ms: Option<i64>,
     /// `cleanup.policy`: `delete`, `compact` or `compact,delete`.
     #[serde(default)]
@@ -432,7 +432,7 @@ pub enum OffsetReset {
 #[serde(deny_unknown_fields)]
 pub struct Consumer {
     /// `group.id`; unset means `<pipeline name>-consumer`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub group_id: Option<String>,
     /// `auto.offset.reset`: `earliest`, `latest` or `none`.
     #[serde(default)]
@@ -508,19 +508,19 @@ pub enum SaslMechanism {
 #[serde(deny_unknown_fields)]
 pub struct ClientSettings {
     /// `security.protocol`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub security_protocol: Option<SecurityProtocol>,
     /// `sasl.mechanism`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub sasl_mechanism: Option<SaslMechanism>,
     /// The bootstrap port clients use (9092 plaintext, 9094 TLS, 9096 SCRAM, 9098 IAM).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub bootstrap_port: Option<u16>,
     /// `ssl.truststore.location` on the client hosts; unset uses the JVM's default truststore,
     /// which already trusts the MSK broker certificates.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub truststore_location: Option<String>,
     /// The secret (from `[[secrets]]`) holding the truststore password, when a truststore is set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub truststore_password_secret: Option<String>,
 }

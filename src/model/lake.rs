@@ -11,7 +11,7 @@ use super::yes;
 pub struct Hudi {
     /// The base `s3://` URI under which each table lives at `<base>/<table>`; unset means
     /// `s3://<bucket>/hudi`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub base_path: Option<String>,
     /// Write settings.
     #[serde(default)]
@@ -242,20 +242,20 @@ pub struct HudiTable {
     /// The record key field(s), comma-separated (`hoodie.datasource.write.recordkey.field`).
     pub record_key: String,
     /// The field that decides which duplicate wins (`hoodie.datasource.write.precombine.field`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub precombine_field: Option<String>,
     /// The partition path field(s), comma-separated
     /// (`hoodie.datasource.write.partitionpath.field`); unset means unpartitioned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub partition_path: Option<String>,
     /// The write operation.
     #[serde(default)]
     pub operation: Operation,
     /// Compaction for this table, replacing `[hudi.compaction]` as a whole.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub compaction: Option<Compaction>,
     /// Clustering for this table, replacing `[hudi.clustering]` as a whole.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub clustering: Option<Clustering>,
 }
 

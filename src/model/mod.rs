@@ -53,7 +53,7 @@ pub struct Pipeline {
     #[serde(default)]
     pub hudi: Hudi,
     /// The Apache Polaris (Iceberg REST) catalog that the Hudi tables are registered in.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub polaris: Option<Polaris>,
     /// AWS Secrets Manager secrets the pipeline uses. Only references: a secret's value never
     /// appears in the pipeline file.
@@ -66,11 +66,61 @@ pub struct Pipeline {
     #[serde(default)]
     pub monitoring: Monitoring,
     /// An AWS Budgets monthly cost budget.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub budget: Option<Budget>,
+    /// Extra IAM permissions for the EMR instance role, beyond the least-privilege policy
+    /// pipegen derives from the pipeline.
+    #[serde(default)]
+    pub iam: Iam,
     /// Accepted exceptions to policy rules, each with a reason and an expiry date.
     #[serde(default)]
     pub waivers: Vec<Waiver>,
+}
+
+/// Extra IAM permissions for the EMR instance role (the role the Spark job runs as).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Iam {
+    /// Statements merged into the role's policy after the derived ones.
+    #[serde(default)]
+    pub statements: Vec<IamStatement>,
+    /// Managed policy ARNs attached to the role.
+    #[serde(default)]
+    pub managed_policies: Vec<String>,
+}
+
+/// Whether an IAM statement allows or denies.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum Effect {
+    /// Grants the actions.
+    #[default]
+    Allow,
+    /// Refuses the actions, whatever else allows them.
+    Deny,
+}
+
+/// One IAM policy statement.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IamStatement {
+    /// The statement id.
+    #[serde(default)]
+    pub sid: Option<String>,
+    /// `Allow` or `Deny`.
+    #[serde(default)]
+    pub effect: Effect,
+    /// Actions, e.g. `s3:GetObject`.
+    #[serde(default)]
+    pub actions: Vec<String>,
+    /// `NotAction`: every action except these.
+    #[serde(default)]
+    pub not_actions: Vec<String>,
+    /// Resource ARNs.
+    #[serde(default)]
+    pub resources: Vec<String>,
+    /// `NotResource`: every resource except these.
+    #[serde(default)]
+    pub not_resources: Vec<String>,
 }
 
 /// The deployment stage.
@@ -185,7 +235,7 @@ pub struct KmsKey {
     /// The name other sections use for this key; the alias is `alias/<pipeline>-<name>`.
     pub name: String,
     /// What the key protects.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub description: Option<String>,
     /// Rotate the key material every year (AWS default: off).
     #[serde(default)]

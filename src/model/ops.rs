@@ -34,14 +34,14 @@ pub struct Secret {
     #[serde(default)]
     pub purpose: SecretPurpose,
     /// A description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub description: Option<String>,
     /// The KMS key that encrypts the secret: a key name from `[kms]` or a key ARN. Unset
     /// means the AWS-managed key `aws/secretsmanager`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub kms_key: Option<String>,
     /// The ARN of an existing secret; unset means `render` creates it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub arn: Option<String>,
 }
 
@@ -53,7 +53,7 @@ pub struct Audit {
     #[serde(default)]
     pub cloudtrail: bool,
     /// The trail name; unset means `<pipeline>-audit`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub trail_name: Option<String>,
     /// Record events from every region.
     #[serde(default)]
@@ -62,13 +62,13 @@ pub struct Audit {
     #[serde(default)]
     pub log_file_validation: bool,
     /// The bucket that receives the trail's log files (not the lake bucket).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub bucket: Option<String>,
     /// The KMS key that encrypts the log files: a key name from `[kms]` or a key ARN.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub kms_key: Option<String>,
     /// Also deliver the trail to a CloudWatch Logs group, kept this many days.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub cloudwatch_retention_days: Option<u32>,
     /// Record S3 data events (object reads and writes) on the lake bucket.
     #[serde(default)]
@@ -80,10 +80,10 @@ pub struct Audit {
 #[serde(deny_unknown_fields)]
 pub struct Monitoring {
     /// The CloudWatch namespace of the job's custom metrics, e.g. `DataPipeline/Production`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub namespace: Option<String>,
     /// The SNS topic alarms notify.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub sns: Option<SnsTopic>,
     /// CloudWatch alarms.
     #[serde(default)]
@@ -92,13 +92,13 @@ pub struct Monitoring {
     #[serde(default = "yes")]
     pub dashboards: bool,
     /// Days application and EMR log groups keep their events.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub log_retention_days: Option<u32>,
     /// The Prometheus endpoint the dashboards read.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub prometheus_endpoint: Option<String>,
     /// The Grafana endpoint dashboards are imported into.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub grafana_endpoint: Option<String>,
 }
 
@@ -123,7 +123,7 @@ pub struct SnsTopic {
     /// The topic name.
     pub topic_name: String,
     /// The KMS key that encrypts messages: a key name from `[kms]` or a key ARN.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub kms_key: Option<String>,
     /// Who is notified.
     #[serde(default)]
@@ -191,12 +191,12 @@ pub struct Alarm {
     /// The alarm name.
     pub name: String,
     /// What the alarm means.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub description: Option<String>,
     /// The metric name, e.g. `ErrorRate` or `UnderReplicatedPartitions`.
     pub metric: String,
     /// The metric namespace, e.g. `AWS/Kafka`; unset means `monitoring.namespace`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub namespace: Option<String>,
     /// The statistic: `SampleCount`, `Average`, `Sum`, `Minimum`, `Maximum` or a percentile.
     #[serde(default)]
@@ -212,7 +212,7 @@ pub struct Alarm {
     #[serde(default = "one")]
     pub evaluation_periods: u32,
     /// Breaching periods (of `evaluation_periods`) that trigger the alarm; unset means all.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub datapoints_to_alarm: Option<u32>,
     /// Metric dimensions, e.g. `{ "Cluster Name" = "data-pipeline-prod" }`.
     #[serde(default)]
@@ -292,6 +292,6 @@ pub struct Waiver {
     /// The date after which the waiver no longer applies.
     pub expires: Date,
     /// Limit the waiver to findings at this key path (e.g. `kafka.topics[2]`) or below it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub at: Option<String>,
 }

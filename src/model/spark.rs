@@ -22,17 +22,17 @@ pub struct Emr {
     /// The name of the (private) subnet from `network.subnets` the cluster runs in.
     pub subnet: String,
     /// Where EMR writes cluster logs, an `s3://` URI.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub log_uri: Option<String>,
     /// An EC2 key pair for SSH to the nodes; unset means no SSH key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub key_name: Option<String>,
     /// The primary (master) instance group.
     pub master: InstanceGroup,
     /// The core instance group (HDFS and executors).
     pub core: InstanceGroup,
     /// An optional task instance group (executors only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub task: Option<InstanceGroup>,
     /// The EMR security configuration (encryption).
     #[serde(default)]
@@ -44,10 +44,10 @@ pub struct Emr {
     #[serde(default)]
     pub termination_protection: bool,
     /// Terminate the cluster after this many idle seconds; unset keeps it running.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub idle_timeout_seconds: Option<u32>,
     /// EMR managed scaling limits, in instances.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub managed_scaling: Option<ManagedScaling>,
 }
 
@@ -94,7 +94,7 @@ pub struct InstanceGroup {
     #[serde(default)]
     pub market: Market,
     /// EBS volume size per instance in GiB; unset uses the EMR default for the type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub ebs_volume_gb: Option<u32>,
     /// EBS volume type.
     #[serde(default)]
@@ -126,10 +126,10 @@ pub struct EmrSecurity {
     #[serde(default)]
     pub in_transit_encryption: bool,
     /// The KMS key for at-rest encryption: a key name from `[kms]` or a key ARN.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub kms_key: Option<String>,
     /// The `s3://` URI of a zip of PEM certificates for in-transit encryption.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub tls_certificates_s3_uri: Option<String>,
 }
 
@@ -159,10 +159,10 @@ pub struct Spark {
     #[serde(default = "one_g")]
     pub driver_memory: MemorySize,
     /// `spark.executor.cores`; unset uses the YARN default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub executor_cores: Option<u32>,
     /// `spark.executor.instances`; unset leaves sizing to dynamic allocation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub executor_instances: Option<u32>,
     /// `spark.memory.fraction`: share of heap for execution and storage (0–1).
     #[serde(default = "memory_fraction")]
@@ -247,14 +247,14 @@ pub enum StartingOffsets {
 pub struct Streaming {
     /// The checkpoint base, an `s3://` URI; each table's query checkpoints under
     /// `<base>/<table>`. Unset means `s3://<bucket>/checkpoints/<pipeline>`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub checkpoint_location: Option<String>,
     /// The processing-time trigger, in seconds between micro-batches.
     #[serde(default = "sixty")]
     pub trigger_interval_seconds: u32,
     /// `maxOffsetsPerTrigger`: the most records one micro-batch reads (the Structured
     /// Streaming rate limit); unset means unbounded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub max_offsets_per_trigger: Option<u64>,
     /// `failOnDataLoss`: fail the query when offsets it needs were deleted by retention.
     #[serde(default = "yes")]
@@ -295,16 +295,16 @@ fn sixty() -> u32 {
 #[serde(deny_unknown_fields)]
 pub struct LegacyDStream {
     /// `spark.streaming.backpressure.enabled`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub backpressure_enabled: Option<bool>,
     /// `spark.streaming.kafka.maxRatePerPartition` (records per second per partition).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub kafka_max_rate_per_partition: Option<u32>,
     /// `spark.streaming.stopGracefullyOnShutdown`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub stop_gracefully_on_shutdown: Option<bool>,
     /// `spark.streaming.receiver.writeAheadLog.enable`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub receiver_write_ahead_log: Option<bool>,
 }
 
@@ -341,7 +341,7 @@ pub struct Job {
     pub name: String,
     /// The job's entry point, an `s3://` URI of a `.py` file or a jar; unset means
     /// `s3://<bucket>/code/spark_streaming_processor.py`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub script: Option<String>,
     /// `CONTINUE`, `CANCEL_AND_WAIT` or `TERMINATE_CLUSTER`.
     #[serde(default)]
@@ -387,27 +387,27 @@ pub enum FastUploadBuffer {
 #[serde(deny_unknown_fields)]
 pub struct S3a {
     /// `fs.s3a.multipart.size` in bytes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub multipart_size: Option<u64>,
     /// `fs.s3a.multipart.threshold` in bytes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub multipart_threshold: Option<u64>,
     /// `fs.s3a.fast.upload`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub fast_upload: Option<bool>,
     /// `fs.s3a.fast.upload.buffer`: `disk`, `array` or `bytebuffer`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub fast_upload_buffer: Option<FastUploadBuffer>,
     /// `fs.s3a.connection.maximum`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub connection_maximum: Option<u32>,
     /// `fs.s3a.threads.max`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub threads_max: Option<u32>,
     /// `fs.s3a.connection.establish.timeout` in milliseconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub connection_establish_timeout_ms: Option<u32>,
     /// `fs.s3a.connection.timeout` in milliseconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub connection_timeout_ms: Option<u32>,
 }

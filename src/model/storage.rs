@@ -20,6 +20,9 @@ pub struct Storage {
     /// Block Public Access settings (all on by default, as for every new bucket).
     #[serde(default)]
     pub public_access_block: PublicAccessBlock,
+    /// Deny every request that does not use TLS, in the bucket policy.
+    #[serde(default = "yes")]
+    pub require_tls: bool,
     /// Object ownership (`BucketOwnerEnforced` disables ACLs; the S3 default since 2023).
     #[serde(default)]
     pub object_ownership: ObjectOwnership,
@@ -27,10 +30,10 @@ pub struct Storage {
     #[serde(default)]
     pub lifecycle: Vec<LifecycleRule>,
     /// Cross-region replication to a second bucket (disaster recovery).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub replication: Option<Replication>,
     /// Server access logging to a separate bucket.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub access_logging: Option<AccessLogging>,
 }
 
@@ -57,7 +60,7 @@ pub struct BucketEncryption {
     #[serde(default)]
     pub algorithm: SseAlgorithm,
     /// The KMS key for SSE-KMS: a key name from `[kms]` or a key ARN.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub kms_key: Option<String>,
     /// Use an S3 Bucket Key to cut KMS requests (SSE-KMS only).
     #[serde(default)]
@@ -140,7 +143,7 @@ pub struct LifecycleRule {
     /// The rule id.
     pub id: String,
     /// Apply only to keys under this prefix; unset applies to the whole bucket.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub prefix: Option<String>,
     /// Whether the rule is active.
     #[serde(default = "yes")]
@@ -149,13 +152,13 @@ pub struct LifecycleRule {
     #[serde(default)]
     pub transitions: Vec<Transition>,
     /// Delete current versions this many days after creation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub expiration_days: Option<u32>,
     /// Delete noncurrent versions this many days after they become noncurrent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub noncurrent_expiration_days: Option<u32>,
     /// Abort multipart uploads left incomplete for this many days.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub abort_incomplete_multipart_days: Option<u32>,
 }
 
@@ -168,10 +171,10 @@ pub struct Replication {
     /// The destination bucket's region (different from the pipeline's).
     pub destination_region: String,
     /// The storage class of the replicas; unset keeps the source object's class.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub storage_class: Option<StorageClass>,
     /// The KMS key ARN in the destination region that encrypts replicas of SSE-KMS objects.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub replica_kms_key_arn: Option<String>,
 }
 

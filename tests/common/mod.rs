@@ -11,20 +11,23 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The fixed date tests check against (end-of-support decisions depend on it).
-pub fn ctx() -> Context {
-    Context {
-        today: "2026-11-26".parse().unwrap(),
-    }
+/// The context tests check with: the built-in pack (compiled once per test binary) and a
+/// fixed date (end of support and waiver expiry depend on it).
+pub fn ctx() -> &'static Context {
+    static CONTEXT: std::sync::OnceLock<Context> = std::sync::OnceLock::new();
+    CONTEXT.get_or_init(|| {
+        Context::builtin("2026-11-26".parse().unwrap()).expect("the built-in pack loads")
+    })
 }
 
 /// Checks an example as shipped.
 pub fn check_example(name: &str) -> FileCheck {
-    pipegen::check_file(&root().join("examples").join(name), &ctx())
+    pipegen::check_file(&root().join("examples").join(name), ctx())
 }
 
-/// Deep-merges a TOML patch over an example (tables merge; other values replace) and checks
-/// the result as TOML text, so spans are real.
+/// Deep-merges a TOML patch over an example and checks the result as TOML text, so spans are
+/// real. Tables merge key by key; arrays of tables merge element by element (a patch
+/// `[[kafka.topics]]` changes the first topic); any other value replaces.
 pub fn patched_text(example: &str, patch: &str) -> String {
     let base = std::fs::read_to_string(root().join("examples").join(example)).unwrap();
     let mut merged = pipegen::load::parse(&base).unwrap().value;
@@ -40,7 +43,7 @@ pub fn check_patched(example: &str, patch: &str) -> FileCheck {
     pipegen::check_source(
         "patched.toml".to_owned(),
         patched_text(example, patch),
-        &ctx(),
+        ctx(),
     )
 }
 
@@ -53,6 +56,18 @@ fn merge(base: &mut Value, patch: Value) {
                     None => {
                         base.insert(key, value);
                     }
+                }
+            }
+        }
+        (Value::Array(base), Value::Array(patch))
+            if !patch.is_empty()
+                && patch.iter().all(Value::is_object)
+                && base.iter().all(Value::is_object) =>
+        {
+            for (i, value) in patch.into_iter().enumerate() {
+                match base.get_mut(i) {
+                    Some(existing) => merge(existing, value),
+                    None => base.push(value),
                 }
             }
         }

@@ -1,6 +1,14 @@
 //! Stage 6: reports. One model (a [`FileCheck`] per file, each with located findings) feeds
 //! every output format.
 
+mod github;
+mod junit;
+mod sarif;
+
+pub use github::github;
+pub use junit::junit;
+pub use sarif::sarif;
+
 use std::fmt;
 use std::io::{self, Write};
 use std::ops::Range;
@@ -19,6 +27,12 @@ pub enum Format {
     Human,
     /// One JSON document (see the README for its structure).
     Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// JUnit XML: one test case per rule per file.
+    Junit,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
 }
 
 /// Counts over a whole run.
@@ -34,6 +48,8 @@ pub struct Summary {
     pub warnings: usize,
     /// Info-severity findings.
     pub infos: usize,
+    /// Findings accepted by a waiver (not counted above).
+    pub waived: usize,
 }
 
 impl Summary {
@@ -46,6 +62,10 @@ impl Summary {
         for file in files {
             summary.unusable += usize::from(!file.usable);
             for finding in &file.findings {
+                if !finding.counts() {
+                    summary.waived += 1;
+                    continue;
+                }
                 match finding.severity {
                     Severity::Error => summary.errors += 1,
                     Severity::Warning => summary.warnings += 1,
@@ -56,11 +76,12 @@ impl Summary {
         summary
     }
 
-    /// The process exit code: 2 if any input was unusable, 1 on errors, else 0.
-    pub fn exit_code(&self) -> u8 {
+    /// The process exit code: 2 if any input was unusable, 1 on errors (and, with
+    /// `deny_warnings`, on warnings), else 0. Waived findings never count.
+    pub fn exit_code(&self, deny_warnings: bool) -> u8 {
         if self.unusable > 0 {
             2
-        } else if self.errors > 0 {
+        } else if self.errors > 0 || (deny_warnings && self.warnings > 0) {
             1
         } else {
             0
@@ -87,6 +108,9 @@ impl fmt::Display for Summary {
         if self.infos > 0 {
             write!(f, " ({})", plural(self.infos, "note"))?;
         }
+        if self.waived > 0 {
+            write!(f, "; {} waived", self.waived)?;
+        }
         if self.unusable > 0 {
             write!(f, "; {} could not be read", plural(self.unusable, "file"))?;
         }
@@ -95,19 +119,19 @@ impl fmt::Display for Summary {
 }
 
 /// Line and column (1-based, columns in characters) of byte offsets in one text.
-struct Lines<'a> {
+pub(crate) struct Lines<'a> {
     text: &'a str,
     starts: Vec<usize>,
 }
 
 impl<'a> Lines<'a> {
-    fn new(text: &'a str) -> Self {
+    pub(crate) fn new(text: &'a str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         Lines { text, starts }
     }
 
-    fn position(&self, offset: usize) -> (usize, usize) {
+    pub(crate) fn position(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
         let start = self.starts[line];
@@ -120,13 +144,13 @@ impl<'a> Lines<'a> {
 }
 
 /// A finding with its location resolved to a byte range.
-struct Located<'a> {
-    finding: &'a Finding,
-    span: Option<Range<usize>>,
-    related: Vec<(Option<Range<usize>>, &'a str, &'a KeyPath)>,
+pub(crate) struct Located<'a> {
+    pub(crate) finding: &'a Finding,
+    pub(crate) span: Option<Range<usize>>,
+    pub(crate) related: Vec<(Option<Range<usize>>, &'a str, &'a KeyPath)>,
 }
 
-fn locate(file: &FileCheck) -> Vec<Located<'_>> {
+pub(crate) fn locate(file: &FileCheck) -> Vec<Located<'_>> {
     file.findings
         .iter()
         .map(|finding| {
@@ -185,7 +209,12 @@ impl FileDiagnostic {
             .into_iter()
             .map(FindingDiagnostic::from)
             .collect();
-        let worst = file.findings.iter().map(|f| f.severity).max();
+        let worst = file
+            .findings
+            .iter()
+            .filter(|f| f.counts())
+            .map(|f| f.severity)
+            .max();
         let message = if file.usable {
             format!("{}: {summary}", file.name)
         } else {
@@ -250,17 +279,27 @@ impl From<Located<'_>> for FindingDiagnostic {
                 ));
             }
         }
-        let message = match (&located.span, &finding.path) {
+        let mut message = match (&located.span, &finding.path) {
             // Without a span the location must still be said.
             (None, Some(path)) if !path.segments().is_empty() => {
                 format!("{} (at `{path}`)", finding.message)
             }
             _ => finding.message.clone(),
         };
+        let severity = match &finding.suppressed {
+            Some(waiver) => {
+                message = format!(
+                    "waived until {}: {} (reason: {})",
+                    waiver.expires, message, waiver.reason
+                );
+                miette::Severity::Advice
+            }
+            None => to_miette(finding.severity),
+        };
         FindingDiagnostic {
             code: finding.code.clone(),
             message,
-            severity: to_miette(finding.severity),
+            severity,
             help: finding.help.clone(),
             labels,
         }
@@ -333,6 +372,15 @@ struct JsonFinding<'a> {
     end_column: Option<usize>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related: Vec<JsonRelated<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    waived: Option<JsonWaiver<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonWaiver<'a> {
+    reason: &'a str,
+    expires: String,
+    key_path: &'a KeyPath,
 }
 
 #[derive(Serialize)]
@@ -376,6 +424,11 @@ pub fn json(out: &mut dyn Write, files: &[FileCheck]) -> io::Result<()> {
                         }
                     })
                     .collect(),
+                waived: finding.suppressed.as_ref().map(|w| JsonWaiver {
+                    reason: &w.reason,
+                    expires: w.expires.to_string(),
+                    key_path: &w.waiver,
+                }),
             });
         }
     }
@@ -386,6 +439,63 @@ pub fn json(out: &mut dyn Write, files: &[FileCheck]) -> io::Result<()> {
     };
     serde_json::to_writer_pretty(&mut *out, &report)?;
     writeln!(out)
+}
+
+/// What reports say about a finding code beyond the finding itself.
+pub(crate) struct CodeInfo {
+    pub(crate) title: String,
+    pub(crate) rationale: Option<String>,
+    pub(crate) remediation: Option<String>,
+    pub(crate) references: Vec<String>,
+    pub(crate) category: &'static str,
+    pub(crate) severity: Severity,
+}
+
+/// Metadata for a code: a policy rule, a consistency check, or one of the loader's codes.
+pub(crate) fn describe_code(code: &str, pack: &crate::policy::Pack) -> CodeInfo {
+    if let Some(rule) = pack.get(code) {
+        return CodeInfo {
+            title: rule.rule.title.clone(),
+            rationale: Some(rule.rule.rationale.trim().to_owned()),
+            remediation: Some(rule.rule.remediation.trim().to_owned()),
+            references: rule.rule.references.clone(),
+            category: rule.rule.category.name(),
+            severity: rule.severity,
+        };
+    }
+    if let Some(check) = crate::consistency::check_info(code) {
+        return CodeInfo {
+            title: check.title.to_owned(),
+            rationale: Some(format!("Otherwise {}.", check.prevents)),
+            remediation: None,
+            references: Vec::new(),
+            category: "consistency",
+            severity: Severity::Error,
+        };
+    }
+    let (category, title) = match code.split_once("::") {
+        Some(("load", _)) => ("load", "The file can be read as TOML"),
+        Some(("schema", _)) => ("schema", "The file matches the pipeline schema"),
+        Some(("waiver", _)) => ("waiver", "Waivers are valid, current and used"),
+        Some(("policy", _)) => ("policy", "Policy rules evaluate"),
+        _ => ("other", "pipegen check"),
+    };
+    CodeInfo {
+        title: title.to_owned(),
+        rationale: None,
+        remediation: None,
+        references: Vec::new(),
+        category,
+        severity: Severity::Error,
+    }
+}
+
+/// The first http(s) reference of a rule, for help links.
+pub(crate) fn help_uri(info: &CodeInfo) -> Option<&str> {
+    info.references
+        .iter()
+        .map(String::as_str)
+        .find(|r| r.starts_with("https://") || r.starts_with("http://"))
 }
 
 #[cfg(test)]

@@ -1,0 +1,177 @@
+//! Evaluating rules: CEL over the model (each top-level table is a variable: `kafka`,
+//! `storage`, …) and `facts`, with `it` and `i` bound per item of `each`.
+
+use cel::{Context, Value};
+
+use super::{LoadedRule, Pack, interpolations};
+use crate::diagnostic::Finding;
+use crate::model::Pipeline;
+use crate::path::KeyPath;
+
+/// Runs every rule of the pack over a pipeline.
+pub fn evaluate(pack: &Pack, pipeline: &Pipeline, facts: &serde_json::Value) -> Vec<Finding> {
+    let mut root = Context::default();
+    let document = serde_json::to_value(pipeline).expect("the model serialises");
+    if let serde_json::Value::Object(tables) = document {
+        for (name, value) in tables {
+            root.add_variable_from_value(name, to_cel(&value));
+        }
+    }
+    root.add_variable_from_value("facts", to_cel(facts));
+    let mut out = Vec::new();
+    for rule in &pack.rules {
+        if let Err(message) = run(rule, &root, &mut out) {
+            out.push(
+                Finding::new(
+                    "policy::eval",
+                    crate::diagnostic::Severity::Error,
+                    format!("rule {} could not be evaluated: {message}", rule.rule.id),
+                )
+                .with_help(format!("fix the rule in {}", rule.source)),
+            );
+        }
+    }
+    out
+}
+
+/// JSON to CEL, with every integer an `int` so rules can mix them with literals (`rf - 1`).
+fn to_cel(value: &serde_json::Value) -> Value {
+    use serde_json::Value as J;
+    match value {
+        J::Null => Value::Null,
+        J::Bool(b) => Value::Bool(*b),
+        J::Number(n) => match n.as_i64() {
+            Some(i) => Value::Int(i),
+            None => n
+                .as_u64()
+                .map_or_else(|| Value::Float(n.as_f64().unwrap_or(f64::NAN)), Value::UInt),
+        },
+        J::String(s) => Value::String(s.clone().into()),
+        J::Array(items) => Value::List(items.iter().map(to_cel).collect::<Vec<_>>().into()),
+        J::Object(map) => {
+            let entries: std::collections::HashMap<cel::objects::Key, Value> = map
+                .iter()
+                .map(|(k, v)| (cel::objects::Key::from(k.as_str()), to_cel(v)))
+                .collect();
+            Value::Map(entries.into())
+        }
+    }
+}
+
+fn run(loaded: &LoadedRule, root: &Context, out: &mut Vec<Finding>) -> Result<(), String> {
+    let rule = &loaded.rule;
+    if let Some(when) = &rule.when
+        && !truth(&loaded.when, when, root, "when")?
+    {
+        return Ok(());
+    }
+    let Some(each) = &rule.each else {
+        if !truth(&loaded.assert, &rule.assert, root, "assert")? {
+            let path = KeyPath::parse_dotted(&rule.at).unwrap_or_default();
+            out.push(finding(loaded, root, path)?);
+        }
+        return Ok(());
+    };
+    let program = loaded.each.get(each)?;
+    let items = match program.execute(root).map_err(|e| format!("`each`: {e}"))? {
+        Value::List(items) => items,
+        other => return Err(format!("`each` gave {other:?}, not a list")),
+    };
+    let each_path = KeyPath::parse_dotted(each).filter(
+        |p| !matches!(p.segments().first(), Some(crate::path::Segment::Key(k)) if k == "facts"),
+    );
+    for (i, item) in items.iter().enumerate() {
+        let mut scope = root.new_inner_scope();
+        scope.add_variable_from_value("it", item.clone());
+        scope.add_variable_from_value("i", i as i64);
+        if truth(&loaded.assert, &rule.assert, &scope, "assert")? {
+            continue;
+        }
+        let base = item_path(item)
+            .or_else(|| each_path.as_ref().map(|p| p.index(i)))
+            .unwrap_or_default();
+        let path = append(base, &rule.at);
+        out.push(finding(loaded, &scope, path)?);
+    }
+    Ok(())
+}
+
+fn truth(lazy: &super::Lazy, source: &str, ctx: &Context, key: &str) -> Result<bool, String> {
+    match lazy.get(source)?.execute(ctx) {
+        Ok(Value::Bool(b)) => Ok(b),
+        Ok(other) => Err(format!("`{key}` gave {other:?}, not true or false")),
+        Err(e) => Err(format!("`{key}`: {e}")),
+    }
+}
+
+/// The `path` an item of a facts list carries.
+fn item_path(item: &Value) -> Option<KeyPath> {
+    let Value::Map(map) = item else { return None };
+    match map.get(&cel::objects::Key::from("path")) {
+        Some(Value::String(path)) => KeyPath::parse_dotted(path),
+        _ => None,
+    }
+}
+
+fn append(base: KeyPath, relative: &str) -> KeyPath {
+    let Some(relative) = KeyPath::parse_dotted(relative) else {
+        return base;
+    };
+    relative
+        .segments()
+        .iter()
+        .fold(base, |path, segment| match segment {
+            crate::path::Segment::Key(k) => path.key(k.clone()),
+            crate::path::Segment::Index(i) => path.index(*i),
+        })
+}
+
+fn finding(loaded: &LoadedRule, ctx: &Context, path: KeyPath) -> Result<Finding, String> {
+    let rule = &loaded.rule;
+    Ok(Finding::new(
+        rule.id.clone(),
+        loaded.severity,
+        interpolate(&rule.message, ctx)?,
+    )
+    .at(path)
+    .with_help(rule.remediation.trim().to_owned()))
+}
+
+/// Replaces each `{{ expr }}` with the expression's value.
+fn interpolate(template: &str, ctx: &Context) -> Result<String, String> {
+    let expressions = interpolations(template);
+    if expressions.is_empty() {
+        return Ok(template.trim().to_owned());
+    }
+    let mut out = String::new();
+    let mut rest = template;
+    for expression in expressions {
+        let start = rest.find("{{").expect("found by interpolations");
+        let end = rest[start..].find("}}").expect("found by interpolations") + start;
+        out.push_str(&rest[..start]);
+        let program = cel::Program::compile(expression).map_err(|e| e.to_string())?;
+        let value = program
+            .execute(ctx)
+            .map_err(|e| format!("message `{{{{ {expression} }}}}`: {e}"))?;
+        out.push_str(&display(&value));
+        rest = &rest[end + 2..];
+    }
+    out.push_str(rest);
+    Ok(out.trim().to_owned())
+}
+
+fn display(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.to_string(),
+        Value::Int(n) => n.to_string(),
+        Value::UInt(n) => n.to_string(),
+        Value::Float(x) => x.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Null => "none".to_owned(),
+        Value::List(items) => items.iter().map(display).collect::<Vec<_>>().join(", "),
+        other => other
+            .json()
+            .map(|j| j.to_string())
+            .unwrap_or_else(|_| format!("{other:?}")),
+    }
+}

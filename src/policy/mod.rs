@@ -1,0 +1,521 @@
+//! Stage 5: policies. Rules are data (`policies/*.toml`, embedded at build time, plus any
+//! `--policies DIR`); each is a CEL `assert` over the typed model and the derived `facts`.
+//!
+//! A rule file holds `[[rule]]` entries and `[[override]]` entries that re-level or disable a
+//! rule by id. Loading validates everything up front (syntax, unknown fields, duplicate ids,
+//! CEL that does not compile) and reports problems at their span in the policy file.
+
+pub mod catalog;
+mod engine;
+pub mod testing;
+mod waivers;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::FileCheck;
+use crate::diagnostic::{Finding, Severity};
+use crate::load::{self, SpanIndex};
+use crate::path::KeyPath;
+
+pub use engine::evaluate;
+pub use waivers::apply as apply_waivers;
+
+/// What a rule protects.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    /// Confidentiality and access control.
+    Security,
+    /// Durability and availability.
+    Reliability,
+    /// Money.
+    Cost,
+    /// Observability and operability.
+    Operations,
+    /// Correctness of the data written.
+    DataQuality,
+}
+
+impl Category {
+    /// The name used on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Category::Security => "security",
+            Category::Reliability => "reliability",
+            Category::Cost => "cost",
+            Category::Operations => "operations",
+            Category::DataQuality => "data-quality",
+        }
+    }
+}
+
+/// The shipped example a rule's examples are applied to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ExampleBase {
+    /// `examples/production.toml`, which satisfies every built-in rule.
+    #[default]
+    Production,
+    /// `examples/minimal.toml`, which sets almost nothing (for rules about a missing key).
+    Minimal,
+}
+
+impl ExampleBase {
+    /// The example's file name under `examples/`.
+    pub fn file(self) -> &'static str {
+        match self {
+            ExampleBase::Production => "production.toml",
+            ExampleBase::Minimal => "minimal.toml",
+        }
+    }
+}
+
+/// A failing and a passing example: TOML patches merged over a shipped example (tables merge
+/// key by key, arrays of tables element by element, anything else replaces).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    /// The example the patches apply to.
+    #[serde(default)]
+    pub base: ExampleBase,
+    /// A patch that makes the rule fire.
+    pub fail: String,
+    /// A patch that satisfies the rule.
+    pub pass: String,
+}
+
+/// One policy rule.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// A stable id, e.g. `SEC-MSK-001`.
+    pub id: String,
+    /// What must hold, in a few words.
+    pub title: String,
+    /// `error`, `warning` or `info`.
+    pub severity: Severity,
+    /// `security`, `reliability`, `cost`, `operations` or `data-quality`.
+    pub category: Category,
+    /// Why it matters.
+    pub rationale: String,
+    /// How to fix it.
+    pub remediation: String,
+    /// AWS Security Hub controls, Checkov ids, documentation URLs.
+    #[serde(default)]
+    pub references: Vec<String>,
+    /// CEL: the rule applies only when this holds.
+    #[serde(default)]
+    pub when: Option<String>,
+    /// CEL yielding a list; the rule is checked for each item, bound to `it` (index `i`).
+    #[serde(default)]
+    pub each: Option<String>,
+    /// CEL that must hold.
+    pub assert: String,
+    /// The key a finding points at: a dotted path, relative to the item for `each`.
+    #[serde(default)]
+    pub at: String,
+    /// The finding's message; `{{ expr }}` interpolates a CEL expression.
+    pub message: String,
+    /// A failing and a passing example (required for built-in rules).
+    #[serde(default)]
+    pub example: Option<Example>,
+}
+
+/// Changes a rule by id: a new severity, or disabled.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Override {
+    /// The rule id.
+    pub id: String,
+    /// The new severity.
+    #[serde(default)]
+    pub severity: Option<Severity>,
+    /// Turn the rule off.
+    #[serde(default)]
+    pub disabled: bool,
+}
+
+/// One policy file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyFile {
+    /// Rules.
+    #[serde(default)]
+    pub rule: Vec<Rule>,
+    /// Changes to rules defined elsewhere.
+    #[serde(default, rename = "override")]
+    pub overrides: Vec<Override>,
+}
+
+/// The built-in pack, one file per area.
+pub const BUILT_IN: &[(&str, &str)] = &[
+    (
+        "policies/kafka.toml",
+        include_str!("../../policies/kafka.toml"),
+    ),
+    ("policies/s3.toml", include_str!("../../policies/s3.toml")),
+    ("policies/emr.toml", include_str!("../../policies/emr.toml")),
+    (
+        "policies/streaming.toml",
+        include_str!("../../policies/streaming.toml"),
+    ),
+    ("policies/iam.toml", include_str!("../../policies/iam.toml")),
+    (
+        "policies/network.toml",
+        include_str!("../../policies/network.toml"),
+    ),
+    (
+        "policies/audit.toml",
+        include_str!("../../policies/audit.toml"),
+    ),
+    (
+        "policies/operations.toml",
+        include_str!("../../policies/operations.toml"),
+    ),
+    (
+        "policies/cost.toml",
+        include_str!("../../policies/cost.toml"),
+    ),
+    (
+        "policies/data-quality.toml",
+        include_str!("../../policies/data-quality.toml"),
+    ),
+];
+
+/// A compiled CEL program, compiled on first use.
+#[derive(Debug, Default)]
+pub(crate) struct Lazy(OnceLock<Result<cel::Program, String>>);
+
+impl Lazy {
+    fn get(&self, source: &str) -> Result<&cel::Program, String> {
+        self.0
+            .get_or_init(|| cel::Program::compile(source).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+}
+
+/// A rule ready to run.
+#[derive(Debug)]
+pub struct LoadedRule {
+    /// The rule as written.
+    pub rule: Rule,
+    /// Its severity after overrides.
+    pub severity: Severity,
+    /// The file it came from.
+    pub source: String,
+    pub(crate) when: Lazy,
+    pub(crate) each: Lazy,
+    pub(crate) assert: Lazy,
+}
+
+/// Every rule of a run.
+#[derive(Debug, Default)]
+pub struct Pack {
+    /// Rules in id order.
+    pub rules: Vec<LoadedRule>,
+}
+
+impl Pack {
+    /// The rule with this id.
+    pub fn get(&self, id: &str) -> Option<&LoadedRule> {
+        self.rules
+            .binary_search_by(|r| r.rule.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &self.rules[i])
+    }
+
+    /// Keeps only the rules `keep` accepts (for `--only` and `--skip`).
+    pub fn retain(&mut self, keep: impl Fn(&Rule) -> bool) {
+        self.rules.retain(|r| keep(&r.rule));
+    }
+}
+
+/// Problems found while loading policy files, as unusable `FileCheck`s (exit 2).
+pub type PolicyErrors = Vec<FileCheck>;
+
+/// Loads the built-in pack and every `*.toml` below each of `dirs`.
+pub fn load(dirs: &[PathBuf]) -> Result<Pack, PolicyErrors> {
+    let mut sources: Vec<(String, String)> = BUILT_IN
+        .iter()
+        .map(|(name, text)| ((*name).to_owned(), (*text).to_owned()))
+        .collect();
+    let mut errors = Vec::new();
+    for dir in dirs {
+        match policy_files(dir) {
+            Ok(files) => {
+                for file in files {
+                    let name = file.display().to_string();
+                    match load::read(&file) {
+                        Ok(text) => sources.push((name, text)),
+                        Err(finding) => errors.push(unusable(name, None, vec![*finding])),
+                    }
+                }
+            }
+            Err(finding) => errors.push(unusable(dir.display().to_string(), None, vec![*finding])),
+        }
+    }
+    let built_in = BUILT_IN.len();
+    let pack = assemble(sources, built_in, &mut errors);
+    if errors.is_empty() {
+        Ok(pack)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Every `*.toml` file below `dir`, sorted, hidden entries skipped.
+fn policy_files(dir: &Path) -> Result<Vec<PathBuf>, Box<Finding>> {
+    if !dir.is_dir() {
+        return Err(Box::new(Finding::new(
+            "policy::io",
+            Severity::Error,
+            format!("`{}` is not a directory of policy files", dir.display()),
+        )));
+    }
+    let mut files = Vec::new();
+    let walker = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = entry.map_err(|e| {
+            Finding::new(
+                "policy::io",
+                Severity::Error,
+                format!("cannot read `{}`: {e}", dir.display()),
+            )
+        })?;
+        let name = entry.file_name().to_string_lossy();
+        if entry.file_type().is_file() && name.ends_with(".toml") && !name.ends_with(".test.toml") {
+            files.push(entry.into_path());
+        }
+    }
+    Ok(files)
+}
+
+fn unusable(name: String, source: Option<String>, findings: Vec<Finding>) -> FileCheck {
+    FileCheck {
+        name,
+        source,
+        spans: SpanIndex::default(),
+        findings,
+        usable: false,
+        model: None,
+    }
+}
+
+/// Parses, validates and merges policy sources; the first `built_in` are the built-in pack.
+fn assemble(sources: Vec<(String, String)>, built_in: usize, errors: &mut PolicyErrors) -> Pack {
+    let mut rules: BTreeMap<String, LoadedRule> = BTreeMap::new();
+    let mut first_seen: BTreeMap<String, String> = BTreeMap::new();
+    let mut overrides: Vec<(Override, String, KeyPath, usize)> = Vec::new();
+    for (index, (name, text)) in sources.into_iter().enumerate() {
+        let loaded = match load::parse(&text) {
+            Ok(loaded) => loaded,
+            Err(finding) => {
+                errors.push(unusable(name, Some(text), vec![*finding]));
+                continue;
+            }
+        };
+        let file: PolicyFile = match serde_path_to_error::deserialize(&loaded.value) {
+            Ok(file) => file,
+            Err(error) => {
+                let path = KeyPath::from(error.path());
+                let finding =
+                    Finding::error("policy::invalid", path, error.into_inner().to_string());
+                errors.push(FileCheck {
+                    spans: loaded.spans,
+                    ..unusable(name, Some(text), vec![finding])
+                });
+                continue;
+            }
+        };
+        let mut problems = Vec::new();
+        for (i, rule) in file.rule.into_iter().enumerate() {
+            let at = KeyPath::root().key("rule").index(i);
+            problems.extend(validate(&rule, &at, index < built_in));
+            if let Some(first) = first_seen.get(&rule.id) {
+                problems.push(
+                    Finding::error(
+                        "policy::duplicate-id",
+                        at.key("id"),
+                        format!("rule id `{}` is already defined in {first}", rule.id),
+                    )
+                    .with_help(
+                        "give the rule its own id, or change the existing one with an [[override]]",
+                    ),
+                );
+                continue;
+            }
+            first_seen.insert(rule.id.clone(), name.clone());
+            rules.insert(
+                rule.id.clone(),
+                LoadedRule {
+                    severity: rule.severity,
+                    rule,
+                    source: name.clone(),
+                    when: Lazy::default(),
+                    each: Lazy::default(),
+                    assert: Lazy::default(),
+                },
+            );
+        }
+        for (i, o) in file.overrides.into_iter().enumerate() {
+            overrides.push((
+                o,
+                name.clone(),
+                KeyPath::root().key("override").index(i),
+                index,
+            ));
+        }
+        if !problems.is_empty() {
+            errors.push(FileCheck {
+                spans: loaded.spans,
+                ..unusable(name, Some(text), problems)
+            });
+        }
+    }
+    for (o, name, at, _) in overrides {
+        if o.disabled && rules.remove(&o.id).is_some() {
+            continue;
+        }
+        match rules.get_mut(&o.id) {
+            Some(rule) => {
+                if let Some(severity) = o.severity {
+                    rule.severity = severity;
+                }
+            }
+            None => {
+                let known: Vec<&str> = rules.keys().map(String::as_str).collect();
+                let help = crate::suggest::closest(&o.id, known)
+                    .map(|best| format!("did you mean `{best}`?"));
+                let finding = Finding::error(
+                    "policy::unknown-rule",
+                    at.key("id"),
+                    format!("override names unknown rule `{}`", o.id),
+                )
+                .with_optional_help(help);
+                push_problem(errors, name, finding);
+            }
+        }
+    }
+    Pack {
+        rules: rules.into_values().collect(),
+    }
+}
+
+/// Adds a finding to the error entry of a policy file (re-reading its spans once).
+fn push_problem(errors: &mut PolicyErrors, name: String, finding: Finding) {
+    if let Some(existing) = errors.iter_mut().find(|e| e.name == name) {
+        existing.findings.push(finding);
+        return;
+    }
+    let text = BUILT_IN
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| (*t).to_owned())
+        .or_else(|| std::fs::read_to_string(&name).ok());
+    let spans = text
+        .as_deref()
+        .and_then(|t| load::parse(t).ok())
+        .map(|l| l.spans)
+        .unwrap_or_default();
+    errors.push(FileCheck {
+        spans,
+        ..unusable(name, text, vec![finding])
+    });
+}
+
+/// Checks a rule's shape and compiles its CEL, pointing problems at the rule's keys.
+fn validate(rule: &Rule, at: &KeyPath, built_in: bool) -> Vec<Finding> {
+    let mut problems = Vec::new();
+    let id_ok = rule.id.len() <= 64
+        && rule.id.split('-').count() >= 2
+        && rule.id.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        });
+    if !id_ok {
+        problems.push(
+            Finding::error(
+                "policy::invalid-id",
+                at.key("id"),
+                format!("rule id `{}` is not of the form AREA-THING-001", rule.id),
+            )
+            .with_help("ids are uppercase words and numbers joined by `-`, e.g. ORG-S3-001"),
+        );
+    }
+    let expressions = [
+        ("when", rule.when.as_deref()),
+        ("each", rule.each.as_deref()),
+        ("assert", Some(rule.assert.as_str())),
+    ];
+    for (key, source) in expressions {
+        if let Some(source) = source
+            && let Err(error) = cel::Program::compile(source)
+        {
+            problems.push(Finding::error(
+                "policy::cel",
+                at.key(key),
+                format!(
+                    "`{key}` is not valid CEL: {}",
+                    first_line(&error.to_string())
+                ),
+            ));
+        }
+    }
+    for expression in interpolations(&rule.message) {
+        if let Err(error) = cel::Program::compile(expression) {
+            problems.push(Finding::error(
+                "policy::cel",
+                at.key("message"),
+                format!(
+                    "`{{{{ {expression} }}}}` in the message is not valid CEL: {}",
+                    first_line(&error.to_string())
+                ),
+            ));
+        }
+    }
+    if !rule.at.is_empty() && KeyPath::parse_dotted(&rule.at).is_none() {
+        problems.push(Finding::error(
+            "policy::invalid",
+            at.key("at"),
+            format!("`{}` is not a dotted key path", rule.at),
+        ));
+    }
+    if built_in && rule.example.is_none() {
+        problems.push(Finding::error(
+            "policy::invalid",
+            at.key("id"),
+            format!("built-in rule `{}` has no example", rule.id),
+        ));
+    }
+    problems
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or(text)
+}
+
+/// The `{{ expr }}` expressions of a message template.
+pub(crate) fn interpolations(template: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else { break };
+        out.push(after[..end].trim());
+        rest = &after[end + 2..];
+    }
+    out
+}

@@ -1,0 +1,106 @@
+//! The built-in policy pack: every rule fires on its failing example and stays silent on its
+//! passing one (one table-driven test), and its metadata is complete.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use pipegen::diagnostic::Severity;
+
+#[test]
+fn every_rule_fires_on_its_failing_example_and_not_on_its_passing_one() {
+    let ctx = common::ctx();
+    let mut failures = Vec::new();
+    for loaded in &ctx.pack.rules {
+        let rule = &loaded.rule;
+        let Some(example) = &rule.example else {
+            failures.push(format!("{}: no example", rule.id));
+            continue;
+        };
+        let base = example.base.file();
+        let failing = common::check_patched(base, &example.fail);
+        let hits: Vec<_> = failing
+            .findings
+            .iter()
+            .filter(|f| f.code == rule.id)
+            .collect();
+        if hits.is_empty() {
+            failures.push(format!("{}: did not fire on its failing example", rule.id));
+        }
+        for hit in &hits {
+            let located = hit
+                .path
+                .as_ref()
+                .and_then(|p| failing.spans.locate(p, hit.at_key));
+            if located.is_none() {
+                failures.push(format!(
+                    "{}: finding `{}` has no location",
+                    rule.id, hit.message
+                ));
+            }
+        }
+        let passing = common::check_patched(base, &example.pass);
+        if passing.findings.iter().any(|f| f.code == rule.id) {
+            failures.push(format!("{}: fired on its passing example", rule.id));
+        }
+        for (case, check) in [("failing", &failing), ("passing", &passing)] {
+            for finding in &check.findings {
+                let broken = finding.code.starts_with("policy::")
+                    || (case == "passing"
+                        && finding.severity == Severity::Error
+                        && (finding.code.starts_with("schema::")
+                            || finding.code.starts_with("CFX-")));
+                if broken {
+                    failures.push(format!(
+                        "{}: {case} example: {} {}",
+                        rule.id, finding.code, finding.message
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn the_pack_is_large_documented_and_uniquely_named() {
+    let ctx = common::ctx();
+    let rules = &ctx.pack.rules;
+    assert!(rules.len() >= 50, "only {} rules", rules.len());
+    let mut ids = BTreeSet::new();
+    for loaded in rules {
+        let rule = &loaded.rule;
+        assert!(ids.insert(rule.id.clone()), "duplicate id {}", rule.id);
+        assert!(
+            !rule.rationale.trim().is_empty(),
+            "{} lacks a rationale",
+            rule.id
+        );
+        assert!(
+            !rule.remediation.trim().is_empty(),
+            "{} lacks a remediation",
+            rule.id
+        );
+        assert!(!rule.references.is_empty(), "{} lacks references", rule.id);
+        let prefix = rule.id.split('-').next().unwrap();
+        let expected = match rule.category {
+            pipegen::policy::Category::Security => "SEC",
+            pipegen::policy::Category::Reliability => "REL",
+            pipegen::policy::Category::Cost => "COST",
+            pipegen::policy::Category::Operations => "OPS",
+            pipegen::policy::Category::DataQuality => "DQ",
+        };
+        assert_eq!(
+            prefix, expected,
+            "{}: id prefix does not match its category",
+            rule.id
+        );
+    }
+    for check in pipegen::consistency::CHECKS {
+        assert!(
+            !ids.contains(check.id),
+            "{} is both a rule and a check",
+            check.id
+        );
+    }
+}
