@@ -274,3 +274,53 @@ fn schema_command_prints_the_committed_schema() {
     assert_eq!(printed, committed);
     assert!(jsonschema::meta::is_valid(&printed));
 }
+
+#[test]
+fn insecure_example_trips_every_category_at_its_key() {
+    let (code, report) = json(&["check", "examples/insecure.toml"]);
+    assert_eq!(code, 1);
+    let findings = report["findings"].as_array().unwrap();
+    let mut categories = std::collections::BTreeSet::new();
+    for finding in findings {
+        let code = finding["code"].as_str().unwrap();
+        assert!(
+            finding["line"].is_u64() && finding["column"].is_u64(),
+            "{finding:#}"
+        );
+        assert!(
+            code.contains('-') && !code.starts_with("CFX-"),
+            "insecure.toml is meant to be valid and consistent: {finding:#}"
+        );
+        categories.insert(code.split('-').next().unwrap().to_owned());
+    }
+    let expected: std::collections::BTreeSet<String> = ["COST", "DQ", "OPS", "REL", "SEC"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    assert_eq!(categories, expected);
+    let at = |code: &str| {
+        let f = findings.iter().find(|f| f["code"] == code).unwrap();
+        (
+            f["key_path"].as_str().unwrap().to_owned(),
+            f["line"].as_u64().unwrap(),
+            f["column"].as_u64().unwrap(),
+        )
+    };
+    assert_eq!(
+        at("SEC-MSK-001"),
+        ("kafka.encryption.client_broker".into(), 32, 17)
+    );
+    assert_eq!(
+        at("SEC-NET-001"),
+        ("network.bastion_cidrs[0]".into(), 15, 18)
+    );
+    assert_eq!(
+        at("SEC-IAM-001"),
+        ("iam.statements[0].actions".into(), 88, 11)
+    );
+    assert_eq!(
+        at("REL-KAFKA-001"),
+        ("kafka.topics[0].replication_factor".into(), 46, 22)
+    );
+    insta::assert_json_snapshot!("insecure_json", report);
+}

@@ -30,6 +30,14 @@ fn checks_reference_is_fresh() {
 }
 
 #[test]
+fn rules_reference_is_fresh() {
+    fresh(
+        "docs/rules.md",
+        pipegen::policy::catalog::markdown(&common::ctx().pack),
+    );
+}
+
+#[test]
 fn configuration_reference_lists_keys_from_every_section() {
     let text = pipegen::docs::configuration_markdown();
     for key in [

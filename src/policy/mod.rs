@@ -271,7 +271,8 @@ pub fn load(dirs: &[PathBuf]) -> Result<Pack, PolicyErrors> {
     }
 }
 
-/// Every `*.toml` file below `dir`, sorted, hidden entries skipped.
+/// Every policy file below `dir`, sorted: `*.toml` files, except tests (`*.test.toml`), their
+/// fixture pipelines (anything under a `fixtures` folder) and hidden entries.
 fn policy_files(dir: &Path) -> Result<Vec<PathBuf>, Box<Finding>> {
     if !dir.is_dir() {
         return Err(Box::new(Finding::new(
@@ -284,7 +285,11 @@ fn policy_files(dir: &Path) -> Result<Vec<PathBuf>, Box<Finding>> {
     let walker = walkdir::WalkDir::new(dir)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            e.depth() == 0
+                || !(name.starts_with('.') || (e.file_type().is_dir() && name == "fixtures"))
+        });
     for entry in walker {
         let entry = entry.map_err(|e| {
             Finding::new(
@@ -341,7 +346,9 @@ fn assemble(sources: Vec<(String, String)>, built_in: usize, errors: &mut Policy
         let mut problems = Vec::new();
         for (i, rule) in file.rule.into_iter().enumerate() {
             let at = KeyPath::root().key("rule").index(i);
-            problems.extend(validate(&rule, &at, index < built_in));
+            let is_built_in = index < built_in;
+            let (rule_problems, compiled) = validate(&rule, &at, is_built_in);
+            problems.extend(rule_problems);
             if let Some(first) = first_seen.get(&rule.id) {
                 problems.push(
                     Finding::error(
@@ -356,15 +363,16 @@ fn assemble(sources: Vec<(String, String)>, built_in: usize, errors: &mut Policy
                 continue;
             }
             first_seen.insert(rule.id.clone(), name.clone());
+            let [when, each, assert] = compiled;
             rules.insert(
                 rule.id.clone(),
                 LoadedRule {
                     severity: rule.severity,
                     rule,
                     source: name.clone(),
-                    when: Lazy::default(),
-                    each: Lazy::default(),
-                    assert: Lazy::default(),
+                    when,
+                    each,
+                    assert,
                 },
             );
         }
@@ -434,8 +442,11 @@ fn push_problem(errors: &mut PolicyErrors, name: String, finding: Finding) {
     });
 }
 
-/// Checks a rule's shape and compiles its CEL, pointing problems at the rule's keys.
-fn validate(rule: &Rule, at: &KeyPath, built_in: bool) -> Vec<Finding> {
+/// Checks a rule's shape, pointing problems at the rule's keys. A custom rule's CEL is compiled
+/// here, so a broken pack fails before any pipeline is checked, and the programs are kept;
+/// built-in rules (proven to compile by the test suite) compile on first use instead, which
+/// keeps start-up cheap.
+fn validate(rule: &Rule, at: &KeyPath, built_in: bool) -> (Vec<Finding>, [Lazy; 3]) {
     let mut problems = Vec::new();
     let id_ok = rule.id.len() <= 64
         && rule.id.split('-').count() >= 2
@@ -460,21 +471,27 @@ fn validate(rule: &Rule, at: &KeyPath, built_in: bool) -> Vec<Finding> {
         ("each", rule.each.as_deref()),
         ("assert", Some(rule.assert.as_str())),
     ];
-    for (key, source) in expressions {
-        if let Some(source) = source
-            && let Err(error) = cel::Program::compile(source)
-        {
-            problems.push(Finding::error(
-                "policy::cel",
-                at.key(key),
-                format!(
-                    "`{key}` is not valid CEL: {}",
-                    first_line(&error.to_string())
-                ),
-            ));
+    let compiled = expressions.map(|(key, source)| {
+        let lazy = Lazy::default();
+        if let (Some(source), false) = (source, built_in) {
+            let program = cel::Program::compile(source).map_err(|e| e.to_string());
+            if let Err(error) = &program {
+                problems.push(Finding::error(
+                    "policy::cel",
+                    at.key(key),
+                    format!("`{key}` is not valid CEL: {}", first_line(error)),
+                ));
+            }
+            let _ = lazy.0.set(program);
         }
-    }
-    for expression in interpolations(&rule.message) {
+        lazy
+    });
+    let messages = if built_in {
+        Vec::new()
+    } else {
+        interpolations(&rule.message)
+    };
+    for expression in messages {
         if let Err(error) = cel::Program::compile(expression) {
             problems.push(Finding::error(
                 "policy::cel",
@@ -500,7 +517,7 @@ fn validate(rule: &Rule, at: &KeyPath, built_in: bool) -> Vec<Finding> {
             format!("built-in rule `{}` has no example", rule.id),
         ));
     }
-    problems
+    (problems, compiled)
 }
 
 fn first_line(text: &str) -> &str {

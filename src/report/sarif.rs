@@ -175,9 +175,14 @@ pub fn sarif(out: &mut dyn Write, files: &[FileCheck], pack: &Pack) -> io::Resul
     writeln!(out)
 }
 
-/// A file name as a relative URI reference (forward slashes, percent-encoded specials).
+/// A file name as a URI: relative names stay relative references, absolute paths become
+/// `file://` URIs (forward slashes, specials percent-encoded).
 fn uri(name: &str) -> String {
-    let mut out = String::new();
+    let mut out = if name.starts_with('/') {
+        "file://".to_owned()
+    } else {
+        String::new()
+    };
     for c in name.chars() {
         match c {
             'A'..='Z' | 'a'..='z' | '0'..='9' | '-' | '.' | '_' | '~' | '/' => out.push(c),

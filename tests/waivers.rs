@@ -1,0 +1,176 @@
+//! Waivers: accountable exceptions. Waived findings stay visible; expired, unused, unknown and
+//! reason-less waivers are reported; `--no-waivers` ignores them all.
+
+mod common;
+
+use assert_cmd::Command;
+use pipegen::diagnostic::Severity;
+
+/// Production with Spot core nodes (REL-EMR-001) and the given waivers.
+fn with_waivers(waivers: &str) -> pipegen::FileCheck {
+    let patch = format!("[emr.core]\nmarket = \"SPOT\"\n{waivers}");
+    common::check_patched("production.toml", &patch)
+}
+
+fn codes(check: &pipegen::FileCheck) -> Vec<(String, Severity, bool)> {
+    check
+        .findings
+        .iter()
+        .map(|f| (f.code.clone(), f.severity, f.counts()))
+        .collect()
+}
+
+#[test]
+fn a_current_waiver_suppresses_but_keeps_the_finding() {
+    let check = with_waivers(
+        "[[waivers]]\nrule = \"REL-EMR-001\"\nreason = \"cost trial, platform team\"\nexpires = 2027-03-31\n",
+    );
+    let finding = check
+        .findings
+        .iter()
+        .find(|f| f.code == "REL-EMR-001")
+        .expect("still reported");
+    let suppression = finding.suppressed.as_ref().expect("suppressed");
+    assert_eq!(suppression.reason, "cost trial, platform team");
+    assert_eq!(suppression.waiver.to_string(), "waivers[0]");
+    assert!(
+        check
+            .findings
+            .iter()
+            .all(|f| !f.counts() || f.severity != Severity::Error)
+    );
+}
+
+#[test]
+fn an_expired_waiver_is_an_error_and_suppresses_nothing() {
+    let check = with_waivers(
+        "[[waivers]]\nrule = \"REL-EMR-001\"\nreason = \"cost trial\"\nexpires = 2026-01-31\n",
+    );
+    let expired = check
+        .findings
+        .iter()
+        .find(|f| f.code == "waiver::expired")
+        .expect("reported");
+    assert_eq!(expired.severity, Severity::Error);
+    assert_eq!(
+        expired.path.as_ref().unwrap().to_string(),
+        "waivers[0].expires"
+    );
+    assert!(
+        check
+            .spans
+            .locate(expired.path.as_ref().unwrap(), false)
+            .is_some()
+    );
+    let finding = check
+        .findings
+        .iter()
+        .find(|f| f.code == "REL-EMR-001")
+        .unwrap();
+    assert!(finding.counts(), "an expired waiver must not suppress");
+}
+
+#[test]
+fn an_unused_waiver_is_a_warning() {
+    let check = common::check_patched(
+        "production.toml",
+        "[[waivers]]\nrule = \"SEC-MSK-001\"\nreason = \"legacy clients\"\nexpires = 2027-03-31\n",
+    );
+    assert!(
+        codes(&check).contains(&("waiver::unused".into(), Severity::Warning, true)),
+        "{:?}",
+        codes(&check)
+    );
+}
+
+#[test]
+fn a_waiver_without_a_reason_is_a_schema_error() {
+    let check = with_waivers("[[waivers]]\nrule = \"REL-EMR-001\"\nexpires = 2027-03-31\n");
+    let missing = check
+        .findings
+        .iter()
+        .find(|f| f.code == "schema::required")
+        .expect("schema error");
+    assert!(
+        missing.message.contains("missing required key `reason`"),
+        "{}",
+        missing.message
+    );
+    let empty =
+        with_waivers("[[waivers]]\nrule = \"REL-EMR-001\"\nreason = \" \"\nexpires = 2027-03-31\n");
+    assert!(
+        codes(&empty)
+            .iter()
+            .any(|(c, s, _)| c == "waiver::no-reason" && *s == Severity::Error)
+    );
+}
+
+#[test]
+fn unknown_and_unwaivable_rules_are_errors() {
+    let check = with_waivers(
+        "[[waivers]]\nrule = \"REL-EMR-01\"\nreason = \"typo\"\nexpires = 2027-03-31\n\
+         [[waivers]]\nrule = \"CFX-004\"\nreason = \"we know\"\nexpires = 2027-03-31\n",
+    );
+    let unknown = check
+        .findings
+        .iter()
+        .find(|f| f.code == "waiver::unknown-rule")
+        .unwrap();
+    assert_eq!(unknown.help.as_deref(), Some("did you mean `REL-EMR-001`?"));
+    assert!(
+        check
+            .findings
+            .iter()
+            .any(|f| f.code == "waiver::not-waivable")
+    );
+}
+
+#[test]
+fn a_scoped_waiver_covers_only_its_key() {
+    let patch = "[[kafka.topics]]\nretention_ms = 2592000000\n[[kafka.topics]]\nretention_ms = 2592000000\n\
+                 [[waivers]]\nrule = \"COST-MSK-001\"\nreason = \"replay window for user_events\"\n\
+                 expires = 2027-03-31\nat = \"kafka.topics[0]\"\n";
+    let check = common::check_patched("production.toml", patch);
+    let hits: Vec<_> = check
+        .findings
+        .iter()
+        .filter(|f| f.code == "COST-MSK-001")
+        .collect();
+    assert_eq!(hits.len(), 2);
+    assert!(
+        !hits[0].counts() && hits[1].counts(),
+        "only topics[0] is waived"
+    );
+}
+
+#[test]
+fn no_waivers_flag_ignores_every_waiver() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("waived.toml");
+    let patch = "[emr.core]\nmarket = \"SPOT\"\n[[waivers]]\nrule = \"REL-EMR-001\"\nreason = \"cost trial\"\nexpires = 2027-03-31\n";
+    std::fs::write(&file, common::patched_text("production.toml", patch)).unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["check", file.to_str().unwrap()];
+        args.extend(extra);
+        Command::cargo_bin("pipegen")
+            .unwrap()
+            .env("PIPEGEN_TODAY", "2026-11-26")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let waived = run(&["--strict"]);
+    assert_eq!(
+        waived.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&waived.stdout)
+    );
+    assert!(String::from_utf8_lossy(&waived.stdout).contains("1 waived"));
+    let audit = run(&["--strict", "--no-waivers"]);
+    assert_eq!(
+        audit.status.code(),
+        Some(1),
+        "the warning counts again and --strict fails on it"
+    );
+}
