@@ -188,9 +188,9 @@ fn github_annotations_follow_the_workflow_command_grammar() {
     let text = String::from_utf8(output.stdout).unwrap();
     let mut annotations = 0;
     for line in text.lines() {
-        if line.starts_with("::") {
+        if let Some(rest) = line.strip_prefix("::") {
             annotations += 1;
-            let (head, message) = line[2..].split_once("::").expect("::cmd props::message");
+            let (head, message) = rest.split_once("::").expect("::cmd props::message");
             let (command, properties) = head.split_once(' ').unwrap();
             assert!(["error", "warning", "notice"].contains(&command), "{line}");
             assert!(
