@@ -82,6 +82,8 @@ pub struct Finding {
     pub related: Vec<Related>,
     /// Set when a waiver accepted the finding; it is then reported but does not count.
     pub suppressed: Option<Suppression>,
+    /// Where to read more (a policy rule's first documentation link).
+    pub url: Option<String>,
 }
 
 impl Finding {
@@ -97,6 +99,7 @@ impl Finding {
             span: None,
             related: Vec::new(),
             suppressed: None,
+            url: None,
         }
     }
 

@@ -128,13 +128,19 @@ fn append(base: KeyPath, relative: &str) -> KeyPath {
 
 fn finding(loaded: &LoadedRule, ctx: &Context, path: KeyPath) -> Result<Finding, String> {
     let rule = &loaded.rule;
-    Ok(Finding::new(
+    let mut finding = Finding::new(
         rule.id.clone(),
         loaded.severity,
         interpolate(&rule.message, ctx)?,
     )
     .at(path)
-    .with_help(rule.remediation.trim().to_owned()))
+    .with_help(rule.remediation.trim().to_owned());
+    finding.url = rule
+        .references
+        .iter()
+        .find(|r| r.starts_with("https://"))
+        .cloned();
+    Ok(finding)
 }
 
 /// Replaces each `{{ expr }}` with the expression's value.

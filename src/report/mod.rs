@@ -180,7 +180,11 @@ pub fn human(out: &mut dyn Write, files: &[FileCheck], color: bool) -> io::Resul
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme).with_links(false);
+    // On a terminal the rule id is a hyperlink to its documentation; elsewhere the link is
+    // printed after the id.
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_links(color)
+        .with_urls(true);
     for file in files {
         if file.findings.is_empty() {
             continue;
@@ -260,6 +264,7 @@ struct FindingDiagnostic {
     message: String,
     severity: miette::Severity,
     help: Option<String>,
+    url: Option<String>,
     labels: Vec<LabeledSpan>,
 }
 
@@ -301,6 +306,7 @@ impl From<Located<'_>> for FindingDiagnostic {
             message,
             severity,
             help: finding.help.clone(),
+            url: finding.url.clone(),
             labels,
         }
     }
@@ -331,6 +337,11 @@ impl Diagnostic for FindingDiagnostic {
         self.help
             .as_ref()
             .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn url<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.url
+            .as_ref()
+            .map(|u| Box::new(u) as Box<dyn fmt::Display>)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         if self.labels.is_empty() {
@@ -365,6 +376,8 @@ struct JsonFinding<'a> {
     message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     help: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
     key_path: Option<&'a KeyPath>,
     line: Option<usize>,
     column: Option<usize>,
@@ -406,6 +419,7 @@ pub fn json(out: &mut dyn Write, files: &[FileCheck]) -> io::Result<()> {
                 severity: finding.severity,
                 message: &finding.message,
                 help: finding.help.as_deref(),
+                url: finding.url.as_deref(),
                 key_path: finding.path.as_ref(),
                 line: start.map(|p| p.0),
                 column: start.map(|p| p.1),
