@@ -130,18 +130,13 @@ fn to_findings(schema: &Value, error: &jsonschema::ValidationError<'_>) -> Vec<F
                     .collect::<Vec<_>>()
                     .join(" or "),
             };
-            vec![
-                Finding::error(
-                    "schema::type",
-                    path.clone(),
-                    format!(
-                        "expected {} for {owner}, found {}",
-                        article(&expected),
-                        json_kind(error.instance())
-                    ),
-                )
-                .with_optional_help(describe(schema, &path)),
-            ]
+            vec![type_finding(
+                schema,
+                &path,
+                &owner,
+                &article(&expected),
+                error.instance(),
+            )]
         }
         K::Enum { options } => vec![enum_finding(
             &path,
@@ -155,22 +150,18 @@ fn to_findings(schema: &Value, error: &jsonschema::ValidationError<'_>) -> Vec<F
                 Some(choices) => vec![enum_finding(&path, &owner, error.instance(), &choices)],
                 None => {
                     let types = node.map(|n| branch_types(schema, n)).unwrap_or_default();
-                    vec![
-                        Finding::error(
-                            "schema::type",
-                            path.clone(),
-                            format!(
-                                "expected {} for {owner}, found {}",
-                                if types.is_empty() {
-                                    "another value".to_owned()
-                                } else {
-                                    types.join(" or ")
-                                },
-                                json_kind(error.instance())
-                            ),
-                        )
-                        .with_optional_help(describe(schema, &path)),
-                    ]
+                    let expected = if types.is_empty() {
+                        "another value".to_owned()
+                    } else {
+                        types.join(" or ")
+                    };
+                    vec![type_finding(
+                        schema,
+                        &path,
+                        &owner,
+                        &expected,
+                        error.instance(),
+                    )]
                 }
             }
         }
@@ -200,6 +191,24 @@ fn to_findings(schema: &Value, error: &jsonschema::ValidationError<'_>) -> Vec<F
             ]
         }
     }
+}
+
+fn type_finding(
+    schema: &Value,
+    path: &KeyPath,
+    owner: &str,
+    expected: &str,
+    instance: &Value,
+) -> Finding {
+    Finding::error(
+        "schema::type",
+        path.clone(),
+        format!(
+            "expected {expected} for {owner}, found {}",
+            json_kind(instance)
+        ),
+    )
+    .with_optional_help(describe(schema, path))
 }
 
 fn enum_finding(path: &KeyPath, owner: &str, instance: &Value, options: &[Value]) -> Finding {

@@ -5,18 +5,9 @@ mod common;
 
 use std::process::Output;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
-fn pipegen(args: &[&str]) -> Output {
-    Command::cargo_bin("pipegen")
-        .unwrap()
-        .current_dir(common::root())
-        .env("PIPEGEN_TODAY", "2026-11-26")
-        .args(args)
-        .output()
-        .unwrap()
-}
+use common::pipegen;
 
 fn text(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()

@@ -3,20 +3,11 @@
 
 mod common;
 
-use std::process::{Command as Process, Output};
+use std::process::Command as Process;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
-fn pipegen(args: &[&str]) -> Output {
-    Command::cargo_bin("pipegen")
-        .unwrap()
-        .current_dir(common::root())
-        .env("PIPEGEN_TODAY", "2026-11-26")
-        .args(args)
-        .output()
-        .unwrap()
-}
+use common::pipegen;
 
 /// A pipeline with a waived finding, so every format shows a suppression.
 fn waived_pipeline(dir: &std::path::Path) -> String {

@@ -6,6 +6,18 @@ use std::path::PathBuf;
 use pipegen::{Context, FileCheck};
 use serde_json::Value;
 
+/// Runs the `pipegen` binary from the crate root with the tests' fixed date.
+pub fn pipegen(args: &[&str]) -> std::process::Output {
+    assert_cmd::Command::cargo_bin("pipegen")
+        .unwrap()
+        .current_dir(root())
+        .env("PIPEGEN_TODAY", "2026-11-26")
+        .env_remove("NO_COLOR")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
 /// The crate root.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
