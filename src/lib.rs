@@ -26,6 +26,7 @@ pub mod load;
 pub mod model;
 pub mod path;
 pub mod policy;
+pub mod render;
 pub mod report;
 pub mod schema;
 pub mod suggest;

@@ -25,6 +25,8 @@ struct Cli {
 enum Command {
     /// Validate pipeline files: schema, consistency and policies.
     Check(CheckArgs),
+    /// Check a pipeline, then write every deployment artifact into a folder.
+    Render(RenderArgs),
     /// List the policy rules.
     Rules {
         /// Output format.
@@ -80,6 +82,28 @@ struct CheckArgs {
     /// Skip this rule (repeatable).
     #[arg(long, value_name = "RULE")]
     skip: Vec<String>,
+}
+
+#[derive(Args)]
+struct RenderArgs {
+    /// The pipeline file.
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    /// The output folder (replaced atomically; must be new, empty, or an earlier render).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Write nothing; exit 1 and list the files that differ when DIR is stale.
+    #[arg(long)]
+    check: bool,
+    /// Use templates from DIR in place of the built-in ones with the same name.
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+    /// Also load the rules below this folder (repeatable).
+    #[arg(long = "policies", value_name = "DIR")]
+    policies: Vec<PathBuf>,
+    /// Ignore every waiver.
+    #[arg(long)]
+    no_waivers: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -142,6 +166,7 @@ fn run(cli: Cli) -> Outcome {
     let mut out = stdout.lock();
     match cli.command {
         Command::Check(args) => check(args, &mut out),
+        Command::Render(args) => render(args, &mut out),
         Command::Rules { format, policies } => {
             let Some(pack) = load_pack(&policies, &mut out)? else {
                 return Ok(2);
@@ -254,6 +279,70 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> Outcome {
         None => write_report(args.format, out, &checks, &ctx.pack, deny_warnings)?,
     }
     Ok(summary.exit_code(deny_warnings))
+}
+
+fn render(args: RenderArgs, out: &mut dyn Write) -> Outcome {
+    let Some(pack) = load_pack(&args.policies, out)? else {
+        return Ok(2);
+    };
+    let ctx = pipegen::Context {
+        today: today()?,
+        pack,
+        waivers: !args.no_waivers,
+    };
+    let checked = pipegen::check_file(&args.file, &ctx);
+    let summary = Summary::of(std::slice::from_ref(&checked));
+    if !checked.findings.is_empty() {
+        report::human(out, std::slice::from_ref(&checked), use_color())?;
+    }
+    let (Some(pipeline), 0) = (&checked.model, summary.exit_code(false)) else {
+        writeln!(out, "nothing rendered: fix the errors above first")?;
+        return Ok(summary.exit_code(false).max(1));
+    };
+    let input = checked.source.as_deref().unwrap_or_default();
+    let name = args.file.file_name().map_or_else(
+        || args.file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let artifacts =
+        pipegen::render::render(pipeline, &name, input.as_bytes(), args.templates.as_deref())?;
+    if args.check {
+        let stale = pipegen::render::check_output(&args.out, &artifacts)?;
+        if stale.is_fresh() {
+            writeln!(
+                out,
+                "{} is up to date ({} files)",
+                args.out.display(),
+                artifacts.len()
+            )?;
+            return Ok(0);
+        }
+        writeln!(out, "{} is stale:", args.out.display())?;
+        for (label, files) in [
+            ("changed", &stale.changed),
+            ("missing", &stale.missing),
+            ("extra", &stale.extra),
+        ] {
+            for file in files {
+                writeln!(out, "  {label}: {file}")?;
+            }
+        }
+        writeln!(
+            out,
+            "run `pipegen render {} --out {}` and commit the result",
+            args.file.display(),
+            args.out.display()
+        )?;
+        return Ok(1);
+    }
+    pipegen::render::write(&args.out, &artifacts)?;
+    writeln!(
+        out,
+        "wrote {} files to {}",
+        artifacts.len(),
+        args.out.display()
+    )?;
+    Ok(0)
 }
 
 fn write_report(

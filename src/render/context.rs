@@ -1,0 +1,748 @@
+//! What the templates see: the model, the facts, and the settings each artifact writes,
+//! computed once here so every artifact states the same fact the same way.
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::aws;
+use crate::facts;
+use crate::model::{
+    Acks, Compression, MissingData, OffsetReset, Pipeline, SaslMechanism, SecurityProtocol,
+    TableType,
+};
+
+/// An ordered list of settings; rendered as `key=value` lines or JSON objects.
+pub type Settings = Vec<(String, String)>;
+
+fn set(settings: &mut Settings, key: &str, value: impl ToString) {
+    settings.push((key.to_owned(), value.to_string()));
+}
+
+fn enum_text<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(Value::String(s)) => s,
+        Ok(other) => other.to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+/// The whole template context.
+pub fn build(pipeline: &Pipeline) -> Value {
+    let facts = facts::build(pipeline);
+    let tables: Vec<Value> = pipeline
+        .hudi
+        .tables
+        .iter()
+        .map(|t| {
+            json!({
+                "name": t.name,
+                "source_topic": t.source_topic,
+                "path": format!("{}/{}", facts::hudi_base_path(pipeline), t.name),
+                "checkpoint": format!("{}/{}", facts::checkpoint_location(pipeline), t.name),
+                "options": hudi_options(pipeline, t),
+            })
+        })
+        .collect();
+    json!({
+        "pipeline": pipeline,
+        "facts": facts,
+        "ids": ids(pipeline),
+        "broker_properties": broker_properties(pipeline, false),
+        "msk_server_properties": properties_text(&broker_properties(pipeline, true)),
+        "client": client_settings(pipeline),
+        "producer_properties": producer_properties(pipeline),
+        "consumer_properties": consumer_properties(pipeline),
+        "topics": topics(pipeline),
+        "spark_defaults": spark_defaults(pipeline),
+        "streaming_options": streaming_options(pipeline),
+        "hudi_tables": tables,
+        "polaris": polaris_settings(pipeline),
+        "alarms": alarms(pipeline),
+        "env": dotenv(pipeline),
+        "checkpoint_location": facts::checkpoint_location(pipeline),
+        "hudi_base_path": facts::hudi_base_path(pipeline),
+        "job_script": pipeline.spark.job.script.clone().unwrap_or_else(|| format!("s3://{}/code/spark_streaming_processor.py", pipeline.storage.bucket)),
+        "namespace": pipeline.monitoring.namespace.clone().unwrap_or_else(|| format!("DataPipeline/{}", facts::pascal(&pipeline.pipeline.name))),
+        "version": env!("CARGO_PKG_VERSION"),
+    })
+}
+
+/// CloudFormation logical ids derived from names (letters and digits only).
+fn ids(pipeline: &Pipeline) -> Value {
+    let subnets: serde_json::Map<String, Value> = pipeline
+        .network
+        .subnets
+        .iter()
+        .map(|s| {
+            (
+                s.name.clone(),
+                json!(format!("Subnet{}", facts::pascal(&s.name))),
+            )
+        })
+        .collect();
+    let keys: serde_json::Map<String, Value> = pipeline
+        .kms
+        .keys
+        .iter()
+        .map(|k| {
+            (
+                k.name.clone(),
+                json!(format!("Key{}", facts::pascal(&k.name))),
+            )
+        })
+        .collect();
+    let secrets: serde_json::Map<String, Value> = pipeline
+        .secrets
+        .iter()
+        .map(|s| {
+            (
+                s.name.clone(),
+                json!(format!("Secret{}", facts::pascal(&s.name))),
+            )
+        })
+        .collect();
+    json!({ "subnets": subnets, "keys": keys, "secrets": secrets })
+}
+
+/// `server.properties` for the brokers. With `msk_only`, only the keys an MSK configuration
+/// accepts (the rest are self-managed-broker settings, kept in `broker.properties`).
+pub fn broker_properties(pipeline: &Pipeline, msk_only: bool) -> Settings {
+    let b = &pipeline.kafka.broker;
+    let mut out = Settings::new();
+    let typed: [(&str, Option<String>); 17] = [
+        (
+            "num.network.threads",
+            b.num_network_threads.map(|v| v.to_string()),
+        ),
+        ("num.io.threads", b.num_io_threads.map(|v| v.to_string())),
+        (
+            "socket.send.buffer.bytes",
+            b.socket_send_buffer_bytes.map(|v| v.to_string()),
+        ),
+        (
+            "socket.receive.buffer.bytes",
+            b.socket_receive_buffer_bytes.map(|v| v.to_string()),
+        ),
+        (
+            "socket.request.max.bytes",
+            b.socket_request_max_bytes.map(|v| v.to_string()),
+        ),
+        (
+            "log.retention.hours",
+            b.log_retention_hours.map(|v| v.to_string()),
+        ),
+        (
+            "log.segment.bytes",
+            b.log_segment_bytes.map(|v| v.to_string()),
+        ),
+        (
+            "log.retention.check.interval.ms",
+            b.log_retention_check_interval_ms.map(|v| v.to_string()),
+        ),
+        (
+            "default.replication.factor",
+            Some(facts::default_replication_factor(pipeline).to_string()),
+        ),
+        (
+            "min.insync.replicas",
+            Some(facts::min_insync_replicas(pipeline).to_string()),
+        ),
+        (
+            "unclean.leader.election.enable",
+            b.unclean_leader_election_enable.map(|v| v.to_string()),
+        ),
+        (
+            "auto.create.topics.enable",
+            b.auto_create_topics_enable.map(|v| v.to_string()),
+        ),
+        (
+            "allow.everyone.if.no.acl.found",
+            b.allow_everyone_if_no_acl_found.map(|v| v.to_string()),
+        ),
+        ("num.partitions", b.num_partitions.map(|v| v.to_string())),
+        (
+            "offsets.topic.replication.factor",
+            b.offsets_topic_replication_factor.map(|v| v.to_string()),
+        ),
+        (
+            "transaction.state.log.replication.factor",
+            b.transaction_state_log_replication_factor
+                .map(|v| v.to_string()),
+        ),
+        (
+            "transaction.state.log.min.isr",
+            b.transaction_state_log_min_isr.map(|v| v.to_string()),
+        ),
+    ];
+    for (key, value) in typed {
+        if let Some(value) = value
+            && (!msk_only || aws::MSK_SETTABLE_PROPERTIES.contains(&key))
+        {
+            set(&mut out, key, value);
+        }
+    }
+    if let Some(v) = b.message_max_bytes {
+        set(&mut out, "message.max.bytes", v);
+    }
+    for (key, value) in &b.extra {
+        set(&mut out, key, value);
+    }
+    out
+}
+
+/// Settings as `key=value` lines (for MSK's ServerProperties), escaped for properties.
+fn properties_text(settings: &Settings) -> String {
+    settings
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{}={}\n",
+                super::escape::properties(k),
+                super::escape::properties(v)
+            )
+        })
+        .collect()
+}
+
+/// How clients connect: protocol, mechanism and port of the listener they use.
+fn client_settings(pipeline: &Pipeline) -> Value {
+    let listener = facts::client_listener(&pipeline.kafka);
+    let protocol = listener.map_or(SecurityProtocol::Ssl, |l| l.protocol);
+    let port = listener.map_or(aws::ports::TLS, |l| l.port);
+    json!({
+        "security_protocol": enum_text(&protocol),
+        "sasl_mechanism": listener.and_then(|l| l.mechanism).map(|m| enum_text(&m)),
+        "port": port,
+        "settings": client_security(pipeline),
+    })
+}
+
+/// The security settings every client (producer, consumer, Spark source) shares.
+fn client_security(pipeline: &Pipeline) -> Settings {
+    let mut out = Settings::new();
+    let Some(listener) = facts::client_listener(&pipeline.kafka) else {
+        return out;
+    };
+    set(&mut out, "security.protocol", enum_text(&listener.protocol));
+    match listener.mechanism {
+        Some(SaslMechanism::AwsMskIam) => {
+            set(&mut out, "sasl.mechanism", "AWS_MSK_IAM");
+            set(
+                &mut out,
+                "sasl.jaas.config",
+                "software.amazon.msk.auth.iam.IAMLoginModule required;",
+            );
+            set(
+                &mut out,
+                "sasl.client.callback.handler.class",
+                "software.amazon.msk.auth.iam.IAMClientCallbackHandler",
+            );
+        }
+        Some(SaslMechanism::ScramSha512) => {
+            set(&mut out, "sasl.mechanism", "SCRAM-SHA-512");
+            // The credentials come from the secret at start-up; nothing secret is rendered.
+            set(
+                &mut out,
+                "sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"${KAFKA_SCRAM_USERNAME}\" password=\"${KAFKA_SCRAM_PASSWORD}\";",
+            );
+        }
+        None => {}
+    }
+    if let Some(truststore) = &pipeline.kafka.client.truststore_location {
+        set(&mut out, "ssl.truststore.location", truststore);
+        set(
+            &mut out,
+            "ssl.truststore.password",
+            "${KAFKA_SSL_TRUSTSTORE_PASSWORD}",
+        );
+    }
+    out
+}
+
+fn producer_properties(pipeline: &Pipeline) -> Settings {
+    let p = &pipeline.kafka.producer;
+    let mut out = Settings::new();
+    set(&mut out, "bootstrap.servers", "${KAFKA_BOOTSTRAP_SERVERS}");
+    out.extend(client_security(pipeline));
+    set(
+        &mut out,
+        "acks",
+        match p.acks {
+            Acks::All => "all",
+            Acks::Leader => "1",
+            Acks::None => "0",
+        },
+    );
+    set(
+        &mut out,
+        "compression.type",
+        enum_text::<Compression>(&p.compression_type),
+    );
+    set(&mut out, "batch.size", p.batch_size);
+    set(&mut out, "linger.ms", p.linger_ms);
+    set(&mut out, "buffer.memory", p.buffer_memory);
+    set(
+        &mut out,
+        "max.in.flight.requests.per.connection",
+        p.max_in_flight_requests_per_connection,
+    );
+    set(&mut out, "enable.idempotence", p.enable_idempotence);
+    for (k, v) in &p.extra {
+        set(&mut out, k, v);
+    }
+    out
+}
+
+fn consumer_properties(pipeline: &Pipeline) -> Settings {
+    let c = &pipeline.kafka.consumer;
+    let mut out = Settings::new();
+    set(&mut out, "bootstrap.servers", "${KAFKA_BOOTSTRAP_SERVERS}");
+    out.extend(client_security(pipeline));
+    set(&mut out, "group.id", facts::consumer_group(pipeline));
+    set(
+        &mut out,
+        "auto.offset.reset",
+        enum_text::<OffsetReset>(&c.auto_offset_reset),
+    );
+    set(&mut out, "enable.auto.commit", c.enable_auto_commit);
+    set(&mut out, "max.poll.records", c.max_poll_records);
+    set(&mut out, "fetch.min.bytes", c.fetch_min_bytes);
+    set(&mut out, "fetch.max.wait.ms", c.fetch_max_wait_ms);
+    for (k, v) in &c.extra {
+        set(&mut out, k, v);
+    }
+    out
+}
+
+fn topics(pipeline: &Pipeline) -> Value {
+    pipeline
+        .kafka
+        .topics
+        .iter()
+        .map(|t| {
+            let mut configs = Settings::new();
+            set(&mut configs, "cleanup.policy", enum_text(&t.cleanup_policy));
+            set(
+                &mut configs,
+                "retention.ms",
+                facts::topic_retention_ms(pipeline, t),
+            );
+            set(
+                &mut configs,
+                "min.insync.replicas",
+                facts::topic_min_insync_replicas(pipeline, t),
+            );
+            for (k, v) in &t.config {
+                set(&mut configs, k, v);
+            }
+            json!({
+                "name": t.name,
+                "partitions": t.partitions.get(),
+                "replication_factor": facts::topic_replication_factor(pipeline, t),
+                "configs": configs,
+            })
+        })
+        .collect()
+}
+
+/// `spark-defaults`: sizing, shuffle, S3A, the Polaris catalog and the user's extra settings.
+fn spark_defaults(pipeline: &Pipeline) -> Settings {
+    let s = &pipeline.spark;
+    let mut out = Settings::new();
+    set(&mut out, "spark.executor.memory", &s.executor_memory);
+    set(&mut out, "spark.driver.memory", &s.driver_memory);
+    if let Some(cores) = s.executor_cores {
+        set(&mut out, "spark.executor.cores", cores);
+    }
+    if let Some(n) = s.executor_instances {
+        set(&mut out, "spark.executor.instances", n);
+        set(&mut out, "spark.dynamicAllocation.enabled", false);
+    }
+    set(&mut out, "spark.memory.fraction", s.memory_fraction);
+    set(
+        &mut out,
+        "spark.memory.storageFraction",
+        s.memory_storage_fraction,
+    );
+    set(
+        &mut out,
+        "spark.sql.shuffle.partitions",
+        s.shuffle_partitions,
+    );
+    set(&mut out, "spark.shuffle.compress", s.shuffle_compress);
+    set(
+        &mut out,
+        "spark.shuffle.spill.compress",
+        s.shuffle_spill_compress,
+    );
+    set(
+        &mut out,
+        "spark.io.compression.codec",
+        enum_text(&s.io_compression_codec),
+    );
+    set(
+        &mut out,
+        "spark.serializer",
+        "org.apache.spark.serializer.KryoSerializer",
+    );
+    set(
+        &mut out,
+        "spark.sql.extensions",
+        "org.apache.spark.sql.hudi.HoodieSparkSessionExtension",
+    );
+    let a = &s.s3a;
+    let s3a: [(&str, Option<String>); 8] = [
+        ("multipart.size", a.multipart_size.map(|v| v.to_string())),
+        (
+            "multipart.threshold",
+            a.multipart_threshold.map(|v| v.to_string()),
+        ),
+        ("fast.upload", a.fast_upload.map(|v| v.to_string())),
+        (
+            "fast.upload.buffer",
+            a.fast_upload_buffer.map(|v| enum_text(&v)),
+        ),
+        (
+            "connection.maximum",
+            a.connection_maximum.map(|v| v.to_string()),
+        ),
+        ("threads.max", a.threads_max.map(|v| v.to_string())),
+        (
+            "connection.establish.timeout",
+            a.connection_establish_timeout_ms.map(|v| v.to_string()),
+        ),
+        (
+            "connection.timeout",
+            a.connection_timeout_ms.map(|v| v.to_string()),
+        ),
+    ];
+    for (key, value) in s3a {
+        if let Some(value) = value {
+            set(&mut out, &format!("spark.hadoop.fs.s3a.{key}"), value);
+        }
+    }
+    for (k, v) in polaris_settings(pipeline) {
+        out.push((k, v));
+    }
+    for (k, v) in &s.conf {
+        set(&mut out, k, v);
+    }
+    out
+}
+
+/// Options of the Structured Streaming Kafka source.
+fn streaming_options(pipeline: &Pipeline) -> Settings {
+    let st = &pipeline.spark.streaming;
+    let mut out = Settings::new();
+    set(
+        &mut out,
+        "subscribe",
+        pipeline
+            .kafka
+            .topics
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect::<Vec<_>>()
+            .join(","),
+    );
+    set(&mut out, "startingOffsets", enum_text(&st.starting_offsets));
+    set(&mut out, "failOnDataLoss", st.fail_on_data_loss);
+    if let Some(max) = st.max_offsets_per_trigger {
+        set(&mut out, "maxOffsetsPerTrigger", max);
+    }
+    for (k, v) in client_security(pipeline) {
+        out.push((format!("kafka.{k}"), v));
+    }
+    set(&mut out, "kafka.group.id", facts::consumer_group(pipeline));
+    out
+}
+
+/// `hoodie.*` write options for one table.
+fn hudi_options(pipeline: &Pipeline, table: &crate::model::HudiTable) -> Settings {
+    let h = &pipeline.hudi;
+    let w = &h.write;
+    let compaction = table.compaction.as_ref().unwrap_or(&h.compaction);
+    let clustering = table.clustering.as_ref().unwrap_or(&h.clustering);
+    let mut out = Settings::new();
+    set(&mut out, "hoodie.table.name", &table.name);
+    set(
+        &mut out,
+        "hoodie.datasource.write.table.type",
+        enum_text(&table.table_type),
+    );
+    set(
+        &mut out,
+        "hoodie.datasource.write.operation",
+        enum_text(&table.operation),
+    );
+    set(
+        &mut out,
+        "hoodie.datasource.write.recordkey.field",
+        &table.record_key,
+    );
+    if let Some(field) = &table.precombine_field {
+        set(&mut out, "hoodie.datasource.write.precombine.field", field);
+    }
+    match &table.partition_path {
+        Some(path) => {
+            set(
+                &mut out,
+                "hoodie.datasource.write.partitionpath.field",
+                path,
+            );
+            set(
+                &mut out,
+                "hoodie.datasource.write.hive_style_partitioning",
+                w.hive_style_partitioning,
+            );
+        }
+        None => set(
+            &mut out,
+            "hoodie.datasource.write.keygenerator.class",
+            "org.apache.hudi.keygen.NonpartitionedKeyGenerator",
+        ),
+    }
+    set(
+        &mut out,
+        "hoodie.insert.shuffle.parallelism",
+        w.insert_shuffle_parallelism,
+    );
+    set(
+        &mut out,
+        "hoodie.upsert.shuffle.parallelism",
+        w.upsert_shuffle_parallelism,
+    );
+    set(
+        &mut out,
+        "hoodie.bulkinsert.shuffle.parallelism",
+        w.bulkinsert_shuffle_parallelism,
+    );
+    set(
+        &mut out,
+        "hoodie.delete.shuffle.parallelism",
+        w.delete_shuffle_parallelism,
+    );
+    set(
+        &mut out,
+        "hoodie.combine.before.insert",
+        w.combine_before_insert,
+    );
+    set(
+        &mut out,
+        "hoodie.combine.before.upsert",
+        w.combine_before_upsert,
+    );
+    set(&mut out, "hoodie.metadata.enable", w.metadata_enabled);
+    if table.table_type == TableType::MergeOnRead {
+        set(&mut out, "hoodie.compact.inline", compaction.inline);
+        set(
+            &mut out,
+            "hoodie.compact.schedule.inline",
+            compaction.schedule_inline,
+        );
+        set(
+            &mut out,
+            "hoodie.datasource.compaction.async.enable",
+            compaction.async_enabled,
+        );
+        set(
+            &mut out,
+            "hoodie.compact.inline.max.delta.commits",
+            compaction.max_delta_commits,
+        );
+        set(&mut out, "hoodie.compaction.strategy", &compaction.strategy);
+        set(
+            &mut out,
+            "hoodie.compaction.target.io",
+            compaction.target_io_mb,
+        );
+    }
+    set(&mut out, "hoodie.clustering.inline", clustering.inline);
+    set(
+        &mut out,
+        "hoodie.clustering.async.enabled",
+        clustering.async_enabled,
+    );
+    set(
+        &mut out,
+        "hoodie.clustering.inline.max.commits",
+        clustering.max_commits,
+    );
+    set(
+        &mut out,
+        "hoodie.clustering.plan.strategy.target.file.max.bytes",
+        clustering.target_file_max_bytes,
+    );
+    set(
+        &mut out,
+        "hoodie.clustering.plan.strategy.small.file.limit",
+        clustering.small_file_limit,
+    );
+    let c = &h.cleaning;
+    set(
+        &mut out,
+        "hoodie.cleaner.commits.retained",
+        c.commits_retained,
+    );
+    set(&mut out, "hoodie.keep.min.commits", c.keep_min_commits);
+    set(&mut out, "hoodie.keep.max.commits", c.keep_max_commits);
+    out
+}
+
+/// Spark catalog settings for the Polaris (Iceberg REST) catalog.
+fn polaris_settings(pipeline: &Pipeline) -> Settings {
+    let mut out = Settings::new();
+    let Some(p) = &pipeline.polaris else {
+        return out;
+    };
+    let prefix = format!("spark.sql.catalog.{}", p.catalog_name);
+    set(&mut out, &prefix, "org.apache.iceberg.spark.SparkCatalog");
+    set(&mut out, &format!("{prefix}.type"), "rest");
+    set(&mut out, &format!("{prefix}.uri"), &p.uri);
+    set(&mut out, &format!("{prefix}.warehouse"), &p.warehouse);
+    set(&mut out, &format!("{prefix}.scope"), &p.scope);
+    // The OAuth client id:secret is read from the secret when the job starts.
+    set(
+        &mut out,
+        &format!("{prefix}.credential"),
+        "${POLARIS_CREDENTIAL}",
+    );
+    set(
+        &mut out,
+        &format!("{prefix}.header.X-Iceberg-Access-Delegation"),
+        "vended-credentials",
+    );
+    out
+}
+
+fn alarms(pipeline: &Pipeline) -> Value {
+    let default_namespace = pipeline
+        .monitoring
+        .namespace
+        .clone()
+        .unwrap_or_else(|| format!("DataPipeline/{}", facts::pascal(&pipeline.pipeline.name)));
+    pipeline
+        .monitoring
+        .alarms
+        .iter()
+        .map(|a| {
+            json!({
+                "name": a.name,
+                "logical_id": format!("Alarm{}", facts::pascal(&a.name)),
+                "description": a.description.clone().unwrap_or_else(|| format!("{} {}", a.metric, enum_text(&a.comparison))),
+                "metric": a.metric,
+                "namespace": a.namespace.clone().unwrap_or_else(|| default_namespace.clone()),
+                "statistic": a.statistic.to_string(),
+                "extended": !crate::model::Statistic::STANDARD.contains(&a.statistic.to_string().as_str()),
+                "period": a.period,
+                "threshold": a.threshold,
+                "comparison": enum_text(&a.comparison),
+                "evaluation_periods": a.evaluation_periods,
+                "datapoints_to_alarm": a.datapoints_to_alarm,
+                "dimensions": a.dimensions.iter().map(|(k, v)| json!({"name": k, "value": v})).collect::<Vec<_>>(),
+                "dimensions_json": serde_json::to_string(
+                    &a.dimensions.iter().map(|(k, v)| json!({"Name": k, "Value": v})).collect::<Vec<_>>()
+                ).unwrap_or_default(),
+                "treat_missing_data": enum_text::<MissingData>(&a.treat_missing_data),
+                "notify": a.notify && pipeline.monitoring.sns.is_some(),
+            })
+        })
+        .collect()
+}
+
+/// The application's `.env`: where everything is, no secret values.
+fn dotenv(pipeline: &Pipeline) -> Settings {
+    let mut out = Settings::new();
+    let region = &pipeline.pipeline.region;
+    set(&mut out, "PIPELINE_NAME", &pipeline.pipeline.name);
+    set(
+        &mut out,
+        "PIPELINE_ENVIRONMENT",
+        enum_text(&pipeline.pipeline.environment),
+    );
+    set(&mut out, "AWS_REGION", region);
+    set(&mut out, "KAFKA_CLUSTER_NAME", &pipeline.kafka.cluster_name);
+    let listener = facts::client_listener(&pipeline.kafka);
+    set(
+        &mut out,
+        "KAFKA_SECURITY_PROTOCOL",
+        listener.map_or("SSL".to_owned(), |l| enum_text(&l.protocol)),
+    );
+    if let Some(mechanism) = listener.and_then(|l| l.mechanism) {
+        set(&mut out, "KAFKA_SASL_MECHANISM", enum_text(&mechanism));
+    }
+    set(
+        &mut out,
+        "KAFKA_BOOTSTRAP_PORT",
+        listener.map_or(aws::ports::TLS, |l| l.port),
+    );
+    set(
+        &mut out,
+        "KAFKA_TOPICS",
+        pipeline
+            .kafka
+            .topics
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect::<Vec<_>>()
+            .join(","),
+    );
+    set(
+        &mut out,
+        "KAFKA_CONSUMER_GROUP",
+        facts::consumer_group(pipeline),
+    );
+    if let Some(truststore) = &pipeline.kafka.client.truststore_location {
+        set(&mut out, "KAFKA_SSL_TRUSTSTORE_LOCATION", truststore);
+    }
+    if let Some(secret) = &pipeline.kafka.client.truststore_password_secret {
+        set(&mut out, "KAFKA_SSL_TRUSTSTORE_PASSWORD_SECRET", secret);
+    }
+    set(&mut out, "S3_BUCKET", &pipeline.storage.bucket);
+    set(
+        &mut out,
+        "S3_ENDPOINT",
+        format!("https://s3.{region}.amazonaws.com"),
+    );
+    set(
+        &mut out,
+        "CHECKPOINT_LOCATION",
+        facts::checkpoint_location(pipeline),
+    );
+    set(&mut out, "HUDI_BASE_PATH", facts::hudi_base_path(pipeline));
+    set(&mut out, "SPARK_MASTER", "yarn");
+    set(
+        &mut out,
+        "SPARK_DEPLOY_MODE",
+        enum_text(&pipeline.spark.job.deploy_mode),
+    );
+    set(
+        &mut out,
+        "SPARK_EXECUTOR_MEMORY",
+        &pipeline.spark.executor_memory,
+    );
+    set(
+        &mut out,
+        "SPARK_DRIVER_MEMORY",
+        &pipeline.spark.driver_memory,
+    );
+    if let Some(p) = &pipeline.polaris {
+        set(&mut out, "POLARIS_URI", &p.uri);
+        set(&mut out, "POLARIS_WAREHOUSE", &p.warehouse);
+        set(&mut out, "POLARIS_CREDENTIAL_SECRET", &p.credential_secret);
+    }
+    let namespace = pipeline
+        .monitoring
+        .namespace
+        .clone()
+        .unwrap_or_else(|| format!("DataPipeline/{}", facts::pascal(&pipeline.pipeline.name)));
+    set(&mut out, "CLOUDWATCH_NAMESPACE", namespace);
+    if let Some(e) = &pipeline.monitoring.prometheus_endpoint {
+        set(&mut out, "PROMETHEUS_ENDPOINT", e);
+    }
+    if let Some(e) = &pipeline.monitoring.grafana_endpoint {
+        set(&mut out, "GRAFANA_ENDPOINT", e);
+    }
+    out
+}

@@ -1,0 +1,126 @@
+//! Escaping per output syntax. Every value a template prints passes through the escape of the
+//! file it is written into, chosen by the file's extension: JSON and YAML values are JSON
+//! literals, shell and `.env` values single-quoted words, `.properties`/`.conf` values escaped
+//! as `java.util.Properties` reads them.
+
+use minijinja::value::Value;
+use minijinja::{AutoEscape, Error, ErrorKind, Output, State};
+
+/// The escape for a template, by its name.
+pub fn mode_for(name: &str) -> AutoEscape {
+    match name.rsplit('.').next().unwrap_or_default() {
+        "json" | "yaml" | "yml" => AutoEscape::Json,
+        "sh" | "env" => AutoEscape::Custom("sh".into()),
+        "properties" | "conf" => AutoEscape::Custom("properties".into()),
+        _ => AutoEscape::None,
+    }
+}
+
+/// The formatter: the built-in JSON escape, plus the `sh` and `properties` modes.
+pub fn formatter(out: &mut Output, state: &mut State, value: &Value) -> Result<(), Error> {
+    let mode = match state.auto_escape() {
+        AutoEscape::Custom(mode) => mode.clone(),
+        _ => return minijinja::escape_formatter(out, state, value),
+    };
+    if value.is_safe() {
+        return write(out, &value.to_string());
+    }
+    let text = scalar(value)?;
+    let escaped = match mode.as_ref() {
+        "sh" => shell(&text),
+        "properties" => properties(&text),
+        other => {
+            return Err(Error::new(
+                ErrorKind::InvalidOperation,
+                format!("unknown escape mode {other}"),
+            ));
+        }
+    };
+    write(out, &escaped)
+}
+
+fn write(out: &mut Output, text: &str) -> Result<(), Error> {
+    out.write_str(text)
+        .map_err(|_| Error::new(ErrorKind::WriteFailure, "cannot write the output"))
+}
+
+/// The text of a scalar; lists and maps have no single textual form in these syntaxes.
+fn scalar(value: &Value) -> Result<String, Error> {
+    if value.is_undefined() || value.is_none() {
+        return Err(Error::new(
+            ErrorKind::UndefinedError,
+            "a missing value cannot be written here",
+        ));
+    }
+    if matches!(
+        value.kind(),
+        minijinja::value::ValueKind::Seq | minijinja::value::ValueKind::Map
+    ) {
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            "a list or table cannot be written into a shell or properties file as one value",
+        ));
+    }
+    Ok(value.to_string())
+}
+
+/// A single shell word: safe words as they are, anything else single-quoted.
+pub fn shell(text: &str) -> String {
+    let safe = !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./:,=@%+".contains(&b));
+    if safe {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
+
+/// A `java.util.Properties` key or value: backslash escapes for the characters `load` treats
+/// specially (separators, comment markers, whitespace, line breaks), `\uXXXX` for non-ASCII.
+pub fn properties(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str(r"\\"),
+            '\n' => out.push_str(r"\n"),
+            '\r' => out.push_str(r"\r"),
+            '\t' => out.push_str(r"\t"),
+            '\u{c}' => out.push_str(r"\f"),
+            ' ' | '=' | ':' | '#' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_ascii() && !c.is_ascii_control() => out.push(c),
+            c => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{unit:04X}"));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_words_are_inert() {
+        assert_eq!(shell("user_events"), "user_events");
+        assert_eq!(shell("$(rm -rf /)"), "'$(rm -rf /)'");
+        assert_eq!(shell("it's"), r"'it'\''s'");
+        assert_eq!(shell(""), "''");
+    }
+
+    #[test]
+    fn properties_escape_separators_and_non_ascii() {
+        assert_eq!(properties("a=b:c #d"), r"a\=b\:c\ \#d");
+        assert_eq!(properties("line\nbreak"), r"line\nbreak");
+        assert_eq!(properties("café"), r"caf\u00E9");
+        assert_eq!(properties("😀"), r"\uD83D\uDE00");
+    }
+}
