@@ -199,10 +199,10 @@ pub fn render(
             }
             continue;
         }
-        if *name == "polaris/catalog.properties" || *name == "polaris/xtable-config.yaml" {
-            if pipeline.polaris.is_none() {
-                continue;
-            }
+        let polaris_file =
+            *name == "polaris/catalog.properties" || *name == "polaris/xtable-config.yaml";
+        if polaris_file && pipeline.polaris.is_none() {
+            continue;
         }
         if *name == "monitoring/grafana-dashboard.json" && !pipeline.monitoring.dashboards {
             continue;
