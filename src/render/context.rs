@@ -47,6 +47,10 @@ pub fn build(pipeline: &Pipeline) -> Value {
         "pipeline": pipeline,
         "facts": facts,
         "ids": ids(pipeline),
+        "network": network(pipeline),
+        "log_buckets": log_buckets(pipeline),
+        "primary_key": pipeline.kms.keys.first().map(|k| format!("Key{}", facts::pascal(&k.name))),
+        "spark_defaults_static": spark_defaults(pipeline).into_iter().filter(|(_, v)| !v.contains("${")).collect::<Settings>(),
         "broker_properties": broker_properties(pipeline, false),
         "msk_server_properties": properties_text(&broker_properties(pipeline, true)),
         "client": client_settings(pipeline),
@@ -102,6 +106,83 @@ fn ids(pipeline: &Pipeline) -> Value {
         })
         .collect();
     json!({ "subnets": subnets, "keys": keys, "secrets": secrets })
+}
+
+/// Subnets with their logical ids, route tables and NAT gateways.
+fn network(pipeline: &Pipeline) -> Value {
+    use crate::model::{NatGateways, SubnetTier};
+    let id = |name: &str| format!("Subnet{}", facts::pascal(name));
+    let public: Vec<&crate::model::Subnet> = pipeline
+        .network
+        .subnets
+        .iter()
+        .filter(|s| s.tier == SubnetTier::Public)
+        .collect();
+    let nats: Vec<Value> = match pipeline.network.nat_gateways {
+        NatGateways::None => Vec::new(),
+        NatGateways::Single => public.first().map(|s| vec![*s]).unwrap_or_default(),
+        NatGateways::PerAz => {
+            let mut seen = Vec::new();
+            public
+                .iter()
+                .filter(|s| {
+                    let new = !seen.contains(&s.az);
+                    seen.push(s.az.clone());
+                    new
+                })
+                .copied()
+                .collect()
+        }
+    }
+    .into_iter()
+    .map(|s| json!({ "id": format!("Nat{}", facts::pascal(&s.name)), "subnet": id(&s.name), "az": s.az }))
+    .collect();
+    let subnets: Vec<Value> = pipeline
+        .network
+        .subnets
+        .iter()
+        .map(|s| {
+            let nat = nats
+                .iter()
+                .find(|n| n["az"] == json!(s.az))
+                .or_else(|| nats.first())
+                .map(|n| n["id"].clone());
+            json!({
+                "id": id(&s.name),
+                "name": s.name,
+                "cidr": s.cidr.to_string(),
+                "az": s.az,
+                "public": s.tier == SubnetTier::Public,
+                "route_table": format!("RouteTable{}", facts::pascal(&s.name)),
+                "nat": nat,
+            })
+        })
+        .collect();
+    json!({
+        "subnets": subnets,
+        "has_public": !public.is_empty(),
+        "nats": nats,
+        "msk_subnets": pipeline.kafka.subnets.iter().map(|n| id(n)).collect::<Vec<_>>(),
+        "emr_subnet": id(&pipeline.emr.subnet),
+    })
+}
+
+/// Buckets that receive logs (S3 access logs, MSK broker logs), created beside the lake.
+fn log_buckets(pipeline: &Pipeline) -> Value {
+    let mut names: Vec<&String> = Vec::new();
+    if let Some(logging) = &pipeline.storage.access_logging {
+        names.push(&logging.bucket);
+    }
+    if let Some(bucket) = &pipeline.kafka.logging.s3_bucket {
+        names.push(bucket);
+    }
+    names.sort();
+    names.dedup();
+    names
+        .into_iter()
+        .filter(|n| **n != pipeline.storage.bucket)
+        .map(|n| json!({ "id": format!("LogBucket{}", facts::pascal(n)), "name": n }))
+        .collect()
 }
 
 /// `server.properties` for the brokers. With `msk_only`, only the keys an MSK configuration

@@ -119,7 +119,7 @@ fn environment(overrides: Option<&Path>) -> Result<Environment<'static>, RenderE
             None => (*source).to_owned(),
         };
         env.add_template_owned(*name, text)
-            .map_err(|e| RenderError(format!("template `{name}`: {e:#}")))?;
+            .map_err(|e| RenderError(format!("template `{name}`: {e}")))?;
     }
     Ok(env)
 }
@@ -186,14 +186,14 @@ pub fn render(
     for (name, _) in TEMPLATES {
         let template = env
             .get_template(name)
-            .map_err(|e| RenderError(format!("template `{name}`: {e:#}")))?;
+            .map_err(|e| RenderError(format!("template `{name}`: {e}")))?;
         if *name == "hudi/table.properties" {
             for table in ctx["hudi_tables"].as_array().into_iter().flatten() {
                 let mut scope = ctx.clone();
                 scope["table"] = table.clone();
                 let content = template
                     .render(minijinja::value::Serde(&scope))
-                    .map_err(|e| RenderError(format!("template `{name}`: {e:#}")))?;
+                    .map_err(|e| RenderError(format!("template `{name}`: {e}")))?;
                 let file = file_component(table["name"].as_str().unwrap_or_default());
                 out.push(artifact(format!("hudi/{file}.properties"), content));
             }
@@ -209,7 +209,7 @@ pub fn render(
         }
         let content = template
             .render(minijinja::value::Serde(&ctx))
-            .map_err(|e| RenderError(format!("template `{name}`: {e:#}")))?;
+            .map_err(|e| RenderError(format!("template `{name}`: {e}")))?;
         let path = if *name == "pipeline.env" {
             ".env".to_owned()
         } else {
