@@ -1,0 +1,617 @@
+//! `pipegen render`: every artifact accepted by its real consumer (cfn-lint, checkov,
+//! shellcheck, JSON and properties parsers), deterministic, atomic, injection-proof.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+
+use common::{pipegen, tool};
+
+fn render_into(example: &str, out: &Path) {
+    let output = pipegen(&[
+        "render",
+        &format!("examples/{example}"),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}
+
+/// Renders an example through the library (no policy gate), for pipelines the policies reject.
+fn artifacts(example: &str) -> Vec<pipegen::render::Artifact> {
+    let check = common::check_example(example);
+    let pipeline = check.model.as_ref().expect("the example builds");
+    let input = check.source.as_deref().unwrap();
+    pipegen::render::render(pipeline, example, input.as_bytes(), None).unwrap()
+}
+
+fn write_all(artifacts: &[pipegen::render::Artifact], out: &Path) {
+    pipegen::render::write(out, artifacts).unwrap();
+}
+
+fn files(dir: &Path) -> Vec<String> {
+    let mut out: Vec<String> = walk(dir)
+        .into_iter()
+        .map(|p| {
+            p.strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// Runs every consumer over a rendered folder. Checkov judges security settings, so it runs
+/// only on the production render (minimal.toml leaves them at AWS defaults on purpose).
+fn consumers_accept(dir: &Path, with_checkov: bool) {
+    let template = dir.join("cloudformation/pipeline.yaml");
+    let lint = Command::new(tool("PIPEGEN_CFN_LINT"))
+        .arg(&template)
+        .output()
+        .unwrap();
+    assert!(
+        lint.status.success() && lint.stdout.is_empty(),
+        "cfn-lint: {}{}",
+        String::from_utf8_lossy(&lint.stdout),
+        String::from_utf8_lossy(&lint.stderr)
+    );
+    if with_checkov {
+        checkov_passes(&template);
+    }
+    scripts_json_and_properties_are_valid(dir);
+}
+
+fn checkov_passes(template: &Path) {
+    let checkov = Command::new(tool("PIPEGEN_CHECKOV"))
+        .args([
+            "-f",
+            template.to_str().unwrap(),
+            "--framework",
+            "cloudformation",
+            "--skip-download",
+            "--quiet",
+            "-o",
+            "json",
+        ])
+        .env("BC_SKIP_MAPPING", "TRUE")
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&checkov.stdout).unwrap_or_else(|e| {
+        panic!(
+            "checkov output is not JSON ({e}): {}",
+            String::from_utf8_lossy(&checkov.stdout)
+        )
+    });
+    let failures: Vec<String> = report["results"]["failed_checks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| format!("{} {}", c["check_id"], c["resource"]))
+        .collect();
+    assert!(failures.is_empty(), "checkov failed checks: {failures:?}");
+    let passed = report["summary"]["passed"].as_u64().unwrap_or(0);
+    assert!(passed > 100, "checkov ran only {passed} checks");
+}
+
+fn scripts_json_and_properties_are_valid(dir: &Path) {
+    let known: toml_edit::DocumentMut =
+        std::fs::read_to_string(common::root().join("tests/data/known-keys.toml"))
+            .unwrap()
+            .parse()
+            .unwrap();
+    let list = |name: &str| -> BTreeSet<String> {
+        known[name]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect()
+    };
+    for path in walk(dir) {
+        let name = path.to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&path).unwrap();
+        if name.ends_with(".sh") {
+            let sc = Command::new(tool("PIPEGEN_SHELLCHECK"))
+                .arg(&path)
+                .output()
+                .unwrap();
+            assert!(
+                sc.status.success(),
+                "shellcheck {name}: {}",
+                String::from_utf8_lossy(&sc.stdout)
+            );
+            let syntax = Command::new("bash").arg("-n").arg(&path).output().unwrap();
+            assert!(syntax.status.success(), "bash -n {name}");
+        }
+        if name.ends_with(".json") {
+            serde_json::from_str::<serde_json::Value>(&text)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+        if name.ends_with(".properties") || name.ends_with(".conf") {
+            let pairs = common::parse_properties(&text);
+            let mut seen = BTreeSet::new();
+            for (key, _) in &pairs {
+                assert!(seen.insert(key.clone()), "{name}: duplicate key {key}");
+                let allowed = if name.contains("/hudi/") {
+                    list("hudi").contains(key)
+                } else if name.ends_with("broker.properties") {
+                    list("kafka_broker").contains(key)
+                } else if name.ends_with("producer.properties") {
+                    list("kafka_client").contains(key) || list("kafka_producer").contains(key)
+                } else if name.ends_with("consumer.properties") {
+                    list("kafka_client").contains(key) || list("kafka_consumer").contains(key)
+                } else {
+                    list("spark").contains(key)
+                        || key
+                            .strip_prefix("spark.sql.catalog.")
+                            .and_then(|rest| {
+                                rest.split_once('.')
+                                    .map(|(_, k)| format!(".{k}"))
+                                    .or(Some(String::new()))
+                            })
+                            .is_some_and(|suffix| list("iceberg_catalog").contains(&suffix))
+                };
+                assert!(allowed, "{name}: `{key}` is not a key its consumer knows");
+            }
+        }
+    }
+}
+
+#[test]
+fn production_render_is_accepted_by_every_consumer() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("deploy");
+    render_into("production.toml", &out);
+    let written = files(&out);
+    for expected in [
+        ".env",
+        "cloudformation/pipeline.yaml",
+        "hudi/sensor_data.properties",
+        "kafka/broker.properties",
+        "kafka/consumer.properties",
+        "kafka/create-topics.sh",
+        "kafka/producer.properties",
+        "manifest.json",
+        "monitoring/create-alarms.sh",
+        "monitoring/grafana-dashboard.json",
+        "polaris/catalog.properties",
+        "polaris/xtable-config.yaml",
+        "spark/emr-step.json",
+        "spark/spark-config.json",
+        "spark/spark-defaults.conf",
+    ] {
+        assert!(
+            written.contains(&expected.to_owned()),
+            "{expected} missing from {written:?}"
+        );
+    }
+    consumers_accept(&out, true);
+}
+
+#[test]
+fn minimal_render_is_accepted_by_every_consumer() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("deploy");
+    write_all(&artifacts("minimal.toml"), &out);
+    consumers_accept(&out, false);
+}
+
+#[test]
+fn rendered_files_match_their_snapshots() {
+    for example in ["production.toml", "minimal.toml"] {
+        for artifact in artifacts(example) {
+            let name = format!(
+                "{}__{}",
+                example.trim_end_matches(".toml"),
+                artifact.path.replace('/', "__")
+            );
+            insta::assert_snapshot!(name, artifact.content);
+        }
+    }
+}
+
+#[test]
+fn render_is_deterministic_and_check_detects_staleness() {
+    assert_eq!(artifacts("production.toml"), artifacts("production.toml"));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("deploy");
+    let out_arg = out.to_str().unwrap();
+    render_into("production.toml", &out);
+    let fresh = pipegen(&[
+        "render",
+        "examples/production.toml",
+        "--out",
+        out_arg,
+        "--check",
+    ]);
+    assert_eq!(
+        fresh.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&fresh.stdout)
+    );
+    std::fs::write(out.join("kafka/broker.properties"), "edited by hand\n").unwrap();
+    std::fs::remove_file(out.join(".env")).unwrap();
+    std::fs::write(out.join("kafka/stray.txt"), "x").unwrap();
+    let stale = pipegen(&[
+        "render",
+        "examples/production.toml",
+        "--out",
+        out_arg,
+        "--check",
+    ]);
+    assert_eq!(stale.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&stale.stdout);
+    for line in [
+        "changed: kafka/broker.properties",
+        "missing: .env",
+        "extra: kafka/stray.txt",
+    ] {
+        assert!(text.contains(line), "{line} not in\n{text}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(out.join("kafka/broker.properties")).unwrap(),
+        "edited by hand\n",
+        "--check writes nothing"
+    );
+}
+
+#[test]
+fn a_pipeline_with_errors_is_not_rendered() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("deploy");
+    let output = pipegen(&[
+        "render",
+        "examples/insecure.toml",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("nothing rendered"));
+    assert!(!out.exists());
+    let broken = pipegen(&["render", "no-such.toml", "--out", out.to_str().unwrap()]);
+    assert_eq!(broken.status.code(), Some(2));
+}
+
+#[test]
+fn output_folder_guards() {
+    let dir = tempfile::tempdir().unwrap();
+    let production = artifacts("production.toml");
+    // A folder pipegen did not write is never replaced.
+    let foreign = dir.path().join("foreign");
+    std::fs::create_dir_all(&foreign).unwrap();
+    std::fs::write(foreign.join("notes.txt"), "mine").unwrap();
+    let error = pipegen::render::write(&foreign, &production).unwrap_err();
+    assert!(
+        error.to_string().contains("was not written by pipegen"),
+        "{error}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(foreign.join("notes.txt")).unwrap(),
+        "mine"
+    );
+    // A file where the folder should be.
+    let file = dir.path().join("file");
+    std::fs::write(&file, "x").unwrap();
+    assert!(
+        pipegen::render::write(&file, &production)
+            .unwrap_err()
+            .to_string()
+            .contains("not a folder")
+    );
+    // A symlink inside the output folder, pointing elsewhere.
+    let out = dir.path().join("deploy");
+    write_all(&production, &out);
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink("/etc/passwd", out.join("kafka/link")).unwrap();
+        let error = pipegen::render::write(&out, &production).unwrap_err();
+        assert!(error.to_string().contains("symlink"), "{error}");
+        std::fs::remove_file(out.join("kafka/link")).unwrap();
+        // The output folder itself a symlink.
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&out, &link).unwrap();
+        assert!(
+            pipegen::render::write(&link, &production)
+                .unwrap_err()
+                .to_string()
+                .contains("symlink")
+        );
+    }
+    // A second render replaces the first completely.
+    std::fs::write(out.join("stale.txt"), "old").unwrap();
+    write_all(&artifacts("minimal.toml"), &out);
+    assert!(!out.join("stale.txt").exists());
+    assert!(
+        !out.join("polaris").exists(),
+        "minimal has no Polaris catalog"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(".pipegen-render-")
+        })
+        .collect();
+    assert!(leftovers.is_empty(), "staging folders left behind");
+}
+
+#[test]
+fn read_only_parent_leaves_the_previous_render_untouched() {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if unsafe_is_root() {
+            // root ignores permission bits; the guard cannot be exercised this way.
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("deploy");
+        write_all(&artifacts("minimal.toml"), &out);
+        let before = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o555)).unwrap();
+        let result = pipegen::render::write(&out, &artifacts("production.toml"));
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert!(result.is_err());
+        assert_eq!(
+            std::fs::read_to_string(out.join("manifest.json")).unwrap(),
+            before
+        );
+    }
+}
+
+#[cfg(unix)]
+fn unsafe_is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0"))
+}
+
+#[test]
+fn templates_can_be_overridden_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let templates = dir.path().join("templates");
+    std::fs::create_dir_all(templates.join("kafka")).unwrap();
+    std::fs::write(
+        templates.join("kafka/broker.properties"),
+        "# ours\n{% for kv in broker_properties %}{{ kv[0] }}={{ kv[1] }}\n{% endfor %}",
+    )
+    .unwrap();
+    let out = dir.path().join("deploy");
+    let args = [
+        "render",
+        "examples/production.toml",
+        "--out",
+        out.to_str().unwrap(),
+        "--templates",
+        templates.to_str().unwrap(),
+    ];
+    assert_eq!(pipegen(&args).status.code(), Some(0));
+    assert!(
+        std::fs::read_to_string(out.join("kafka/broker.properties"))
+            .unwrap()
+            .starts_with("# ours\n")
+    );
+    std::fs::write(templates.join("kafka/broker.propertes"), "x").unwrap();
+    let typo = pipegen(&args);
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&typo.stderr).contains("did you mean `kafka/broker.properties`?")
+    );
+}
+
+/// A value that breaks out of every quoting it is not properly escaped for.
+const HOSTILE: &str = "x'\"$(touch PWNED)`touch PWNED`;\\n\nnew=line:#! ünïcødé 😀 $HOME ${HOME}";
+
+#[test]
+fn hostile_values_stay_data_in_every_format() {
+    let patch = format!(
+        r#"
+[pipeline.tags]
+Hostile = {h}
+[[monitoring.alarms]]
+[[monitoring.alarms]]
+[[monitoring.alarms]]
+description = {h}
+dimensions = {{ "Cluster Name" = {h} }}
+[spark.conf]
+"spark.pipegen.hostile" = {h}
+[spark.job]
+args = [{h}, "--flag"]
+[kafka.producer.extra]
+"client.id" = {h}
+[[kafka.topics]]
+config = {{ "message.format" = {h} }}
+[polaris]
+uri = {uri}
+"#,
+        h = toml_string(HOSTILE),
+        uri = toml_string(&format!("https://polaris.example.com/{HOSTILE}")),
+    );
+    let check = common::check_patched("production.toml", &patch);
+    let pipeline = check.model.as_ref().expect("the hostile pipeline builds");
+    let rendered = pipegen::render::render(pipeline, "hostile.toml", b"", None).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("deploy");
+    write_all(&rendered, &out);
+    let read = |path: &str| std::fs::read_to_string(out.join(path)).unwrap();
+
+    // JSON: parses, and holds the value exactly.
+    let spark: serde_json::Value = serde_json::from_str(&read("spark/spark-config.json")).unwrap();
+    assert_eq!(spark[0]["Properties"]["spark.pipegen.hostile"], HOSTILE);
+    let step: serde_json::Value = serde_json::from_str(&read("spark/emr-step.json")).unwrap();
+    assert!(
+        step[0]["HadoopJarStep"]["Args"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!(HOSTILE))
+    );
+
+    // Properties: parse back to the same value.
+    let producer = common::parse_properties(&read("kafka/producer.properties"));
+    assert!(
+        producer.contains(&("client.id".to_owned(), HOSTILE.to_owned())),
+        "{producer:?}"
+    );
+    let defaults = common::parse_properties(&read("spark/spark-defaults.conf"));
+    assert!(defaults.contains(&("spark.pipegen.hostile".to_owned(), HOSTILE.to_owned())));
+
+    // Shell: valid scripts whose commands receive the value as one argument, run with stubs.
+    let bin = dir.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let argv_log = dir.path().join("argv");
+    for stub in ["aws", "kafka-topics.sh"] {
+        let script = format!(
+            "#!/usr/bin/env bash\nfor a in \"$@\"; do printf '%s\\0' \"$a\"; done >> '{}'\n",
+            argv_log.display()
+        );
+        let path = bin.join(stub);
+        std::fs::write(&path, script).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+    }
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    for script in ["monitoring/create-alarms.sh", "kafka/create-topics.sh"] {
+        let sc = Command::new(tool("PIPEGEN_SHELLCHECK"))
+            .arg(out.join(script))
+            .output()
+            .unwrap();
+        assert!(
+            sc.status.success(),
+            "{script}: {}",
+            String::from_utf8_lossy(&sc.stdout)
+        );
+        let run = Command::new("bash")
+            .arg(out.join(script))
+            .current_dir(dir.path())
+            .env("PATH", &path)
+            .env("KAFKA_BOOTSTRAP_SERVERS", "localhost:9098")
+            .env(
+                "ALARM_TOPIC_ARN",
+                "arn:aws:sns:us-east-1:123456789012:alerts",
+            )
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{script}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+    }
+    let argv = std::fs::read(&argv_log).unwrap();
+    let args: Vec<String> = argv
+        .split(|b| *b == 0)
+        .map(|a| String::from_utf8(a.to_vec()).unwrap())
+        .collect();
+    assert!(
+        args.contains(&HOSTILE.to_owned()),
+        "the alarm description arrives as one argument"
+    );
+    assert!(
+        args.contains(&format!("message.format={HOSTILE}")),
+        "the topic config arrives as one argument"
+    );
+    let dimensions = args.iter().find(|a| a.starts_with("[{\"Name\"")).unwrap();
+    let parsed: serde_json::Value = serde_json::from_str(dimensions).unwrap();
+    assert_eq!(parsed[0]["Value"], HOSTILE);
+    assert!(
+        !dir.path().join("PWNED").exists(),
+        "a command substitution ran"
+    );
+
+    // .env: sourcing it sets the value, runs nothing.
+    let env = Command::new("bash")
+        .args(["-c", "set -a; . ./.env; printf '%s' \"$POLARIS_URI\""])
+        .current_dir(&out)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(env.stdout).unwrap(),
+        format!("https://polaris.example.com/{HOSTILE}")
+    );
+    assert!(!out.join("PWNED").exists());
+
+    // CloudFormation: cfn-lint accepts it, and its YAML decodes to the same value.
+    let template = out.join("cloudformation/pipeline.yaml");
+    let lint = Command::new(tool("PIPEGEN_CFN_LINT"))
+        .arg(&template)
+        .output()
+        .unwrap();
+    assert!(
+        lint.status.success(),
+        "cfn-lint: {}",
+        String::from_utf8_lossy(&lint.stdout)
+    );
+    let python = tool("PIPEGEN_CFN_LINT").parent().unwrap().join("python");
+    let decode = Command::new(python)
+        .args([
+            "-c",
+            "import json,sys; from cfnlint.decode import decode; t,_=decode(sys.argv[1]); \
+             print(json.dumps([x['Value'] for x in t['Resources']['Vpc']['Properties']['Tags'] if x['Key']=='Hostile']))",
+            template.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let values: Vec<String> = serde_json::from_slice(&decode.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&decode.stderr)));
+    assert_eq!(values, vec![HOSTILE.to_owned()]);
+}
+
+fn toml_string(text: &str) -> String {
+    serde_json::to_string(text).unwrap()
+}
+
+/// Shell single quotes keep newlines, so a pipeline value in a shell comment could end the
+/// comment and start a command: shell and .env templates print no pipeline value there.
+#[test]
+fn shell_templates_keep_pipeline_values_out_of_comments() {
+    for (name, source) in pipegen::render::TEMPLATES {
+        if !(name.ends_with(".sh") || name.ends_with(".env")) {
+            continue;
+        }
+        for line in source.lines() {
+            let comment = line.trim_start().starts_with('#');
+            let allowed = ["{{ version }}", "{{ client.port }}"];
+            let mut rest = line.to_owned();
+            for a in allowed {
+                rest = rest.replace(a, "");
+            }
+            assert!(
+                !(comment && rest.contains("{{")),
+                "{name}: value in a comment: {line}"
+            );
+        }
+    }
+}
