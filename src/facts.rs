@@ -206,6 +206,15 @@ pub fn checkpoint_location(pipeline: &Pipeline) -> String {
         })
 }
 
+/// The CloudWatch namespace of the job's own metrics.
+pub fn metrics_namespace(pipeline: &Pipeline) -> String {
+    pipeline
+        .monitoring
+        .namespace
+        .clone()
+        .unwrap_or_else(|| format!("DataPipeline/{}", pascal(&pipeline.pipeline.name)))
+}
+
 /// Where the Hudi tables live.
 pub fn hudi_base_path(pipeline: &Pipeline) -> String {
     pipeline
@@ -424,7 +433,7 @@ pub fn iam_statements(pipeline: &Pipeline) -> Vec<serde_json::Value> {
                 .kms
                 .keys
                 .iter()
-                .map(|k| format!("${{Key{}.Arn}}", pascal(&k.name)))
+                .map(|k| format!("${{{}.Arn}}", logical_id("Key", &k.name)))
                 .collect(),
         );
     }
@@ -440,6 +449,12 @@ pub fn iam_statements(pipeline: &Pipeline) -> Vec<serde_json::Value> {
         out.push(value);
     }
     out
+}
+
+/// The CloudFormation logical id of a named resource: `("Subnet", "private-1")` →
+/// `SubnetPrivate1`. Templates and derived IAM statements use the same ids.
+pub fn logical_id(prefix: &str, name: &str) -> String {
+    format!("{prefix}{}", pascal(name))
 }
 
 /// `private-lake` → `PrivateLake`, for CloudFormation logical ids.

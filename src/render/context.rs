@@ -49,7 +49,7 @@ pub fn build(pipeline: &Pipeline) -> Value {
         "ids": ids(pipeline),
         "network": network(pipeline),
         "log_buckets": log_buckets(pipeline),
-        "primary_key": pipeline.kms.keys.first().map(|k| format!("Key{}", facts::pascal(&k.name))),
+        "primary_key": pipeline.kms.keys.first().map(|k| facts::logical_id("Key", &k.name)),
         "spark_defaults_static": spark_defaults(pipeline).into_iter().filter(|(_, v)| !v.contains("${")).collect::<Settings>(),
         "broker_properties": broker_properties(pipeline, false),
         "msk_server_properties": properties_text(&broker_properties(pipeline, true)),
@@ -66,52 +66,31 @@ pub fn build(pipeline: &Pipeline) -> Value {
         "checkpoint_location": facts::checkpoint_location(pipeline),
         "hudi_base_path": facts::hudi_base_path(pipeline),
         "job_script": pipeline.spark.job.script.clone().unwrap_or_else(|| format!("s3://{}/code/spark_streaming_processor.py", pipeline.storage.bucket)),
-        "namespace": pipeline.monitoring.namespace.clone().unwrap_or_else(|| format!("DataPipeline/{}", facts::pascal(&pipeline.pipeline.name))),
+        "namespace": facts::metrics_namespace(pipeline),
         "version": env!("CARGO_PKG_VERSION"),
     })
 }
 
-/// CloudFormation logical ids derived from names (letters and digits only).
+/// CloudFormation logical ids of the named resources, by name.
 fn ids(pipeline: &Pipeline) -> Value {
-    let subnets: serde_json::Map<String, Value> = pipeline
-        .network
-        .subnets
-        .iter()
-        .map(|s| {
-            (
-                s.name.clone(),
-                json!(format!("Subnet{}", facts::pascal(&s.name))),
-            )
-        })
-        .collect();
-    let keys: serde_json::Map<String, Value> = pipeline
-        .kms
-        .keys
-        .iter()
-        .map(|k| {
-            (
-                k.name.clone(),
-                json!(format!("Key{}", facts::pascal(&k.name))),
-            )
-        })
-        .collect();
-    let secrets: serde_json::Map<String, Value> = pipeline
-        .secrets
-        .iter()
-        .map(|s| {
-            (
-                s.name.clone(),
-                json!(format!("Secret{}", facts::pascal(&s.name))),
-            )
-        })
-        .collect();
-    json!({ "subnets": subnets, "keys": keys, "secrets": secrets })
+    let map = |prefix: &str, names: Vec<&String>| -> Value {
+        names
+            .into_iter()
+            .map(|n| (n.clone(), json!(facts::logical_id(prefix, n))))
+            .collect::<serde_json::Map<String, Value>>()
+            .into()
+    };
+    json!({
+        "subnets": map("Subnet", pipeline.network.subnets.iter().map(|s| &s.name).collect()),
+        "keys": map("Key", pipeline.kms.keys.iter().map(|k| &k.name).collect()),
+        "secrets": map("Secret", pipeline.secrets.iter().map(|s| &s.name).collect()),
+    })
 }
 
 /// Subnets with their logical ids, route tables and NAT gateways.
 fn network(pipeline: &Pipeline) -> Value {
     use crate::model::{NatGateways, SubnetTier};
-    let id = |name: &str| format!("Subnet{}", facts::pascal(name));
+    let id = |name: &str| facts::logical_id("Subnet", name);
     let public: Vec<&crate::model::Subnet> = pipeline
         .network
         .subnets
@@ -135,7 +114,7 @@ fn network(pipeline: &Pipeline) -> Value {
         }
     }
     .into_iter()
-    .map(|s| json!({ "id": format!("Nat{}", facts::pascal(&s.name)), "subnet": id(&s.name), "az": s.az }))
+    .map(|s| json!({ "id": facts::logical_id("Nat", &s.name), "subnet": id(&s.name), "az": s.az }))
     .collect();
     let subnets: Vec<Value> = pipeline
         .network
@@ -153,7 +132,7 @@ fn network(pipeline: &Pipeline) -> Value {
                 "cidr": s.cidr.to_string(),
                 "az": s.az,
                 "public": s.tier == SubnetTier::Public,
-                "route_table": format!("RouteTable{}", facts::pascal(&s.name)),
+                "route_table": facts::logical_id("RouteTable", &s.name),
                 "nat": nat,
             })
         })
@@ -181,7 +160,7 @@ fn log_buckets(pipeline: &Pipeline) -> Value {
     names
         .into_iter()
         .filter(|n| **n != pipeline.storage.bucket)
-        .map(|n| json!({ "id": format!("LogBucket{}", facts::pascal(n)), "name": n }))
+        .map(|n| json!({ "id": facts::logical_id("LogBucket", n), "name": n }))
         .collect()
 }
 
@@ -698,11 +677,7 @@ fn polaris_settings(pipeline: &Pipeline) -> Settings {
 }
 
 fn alarms(pipeline: &Pipeline) -> Value {
-    let default_namespace = pipeline
-        .monitoring
-        .namespace
-        .clone()
-        .unwrap_or_else(|| format!("DataPipeline/{}", facts::pascal(&pipeline.pipeline.name)));
+    let default_namespace = facts::metrics_namespace(pipeline);
     pipeline
         .monitoring
         .alarms
@@ -710,7 +685,7 @@ fn alarms(pipeline: &Pipeline) -> Value {
         .map(|a| {
             json!({
                 "name": a.name,
-                "logical_id": format!("Alarm{}", facts::pascal(&a.name)),
+                "logical_id": facts::logical_id("Alarm", &a.name),
                 "description": a.description.clone().unwrap_or_else(|| format!("{} {}", a.metric, enum_text(&a.comparison))),
                 "metric": a.metric,
                 "namespace": a.namespace.clone().unwrap_or_else(|| default_namespace.clone()),
@@ -813,11 +788,7 @@ fn dotenv(pipeline: &Pipeline) -> Settings {
         set(&mut out, "POLARIS_WAREHOUSE", &p.warehouse);
         set(&mut out, "POLARIS_CREDENTIAL_SECRET", &p.credential_secret);
     }
-    let namespace = pipeline
-        .monitoring
-        .namespace
-        .clone()
-        .unwrap_or_else(|| format!("DataPipeline/{}", facts::pascal(&pipeline.pipeline.name)));
+    let namespace = facts::metrics_namespace(pipeline);
     set(&mut out, "CLOUDWATCH_NAMESPACE", namespace);
     if let Some(e) = &pipeline.monitoring.prometheus_endpoint {
         set(&mut out, "PROMETHEUS_ENDPOINT", e);
