@@ -171,6 +171,7 @@ pub fn build(pipeline: &Pipeline) -> serde_json::Value {
         "iam": { "statements": iam_statements(pipeline) },
         "secret_literals": secret_literals(pipeline),
         "kms_key_names": pipeline.kms.keys.iter().map(|k| k.name.as_str()).collect::<Vec<_>>(),
+        "cost": crate::cost::facts(pipeline),
     })
 }
 

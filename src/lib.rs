@@ -19,6 +19,7 @@
 
 pub mod aws;
 pub mod consistency;
+pub mod cost;
 pub mod diagnostic;
 pub mod docs;
 pub mod facts;

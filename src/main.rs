@@ -27,6 +27,15 @@ enum Command {
     Check(CheckArgs),
     /// Check a pipeline, then write every deployment artifact into a folder.
     Render(RenderArgs),
+    /// Estimate the pipeline's monthly cost, offline.
+    Cost {
+        /// The pipeline file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
     /// List the policy rules.
     Rules {
         /// Output format.
@@ -167,6 +176,7 @@ fn run(cli: Cli) -> Outcome {
     match cli.command {
         Command::Check(args) => check(args, &mut out),
         Command::Render(args) => render(args, &mut out),
+        Command::Cost { file, format } => cost(&file, format, &mut out),
         Command::Rules { format, policies } => {
             let Some(pack) = load_pack(&policies, &mut out)? else {
                 return Ok(2);
@@ -279,6 +289,32 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> Outcome {
         None => write_report(args.format, out, &checks, &ctx.pack, deny_warnings)?,
     }
     Ok(summary.exit_code(deny_warnings))
+}
+
+fn cost(file: &std::path::Path, format: ListFormat, out: &mut dyn Write) -> Outcome {
+    // The estimate needs the typed model only: schema and consistency problems that stop it
+    // are reported; policies are `check`'s business.
+    let ctx = pipegen::Context {
+        today: today()?,
+        pack: policy::Pack::default(),
+        waivers: false,
+    };
+    let checked = pipegen::check_file(file, &ctx);
+    let Some(pipeline) = checked.model.as_ref() else {
+        report::human(out, std::slice::from_ref(&checked), use_color())?;
+        return Ok(Summary::of(std::slice::from_ref(&checked))
+            .exit_code(false)
+            .max(1));
+    };
+    let estimate = pipegen::cost::estimate(pipeline);
+    match format {
+        ListFormat::Table => out.write_all(pipegen::cost::table(&estimate).as_bytes())?,
+        ListFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &estimate)?;
+            writeln!(out)?;
+        }
+    }
+    Ok(0)
 }
 
 fn render(args: RenderArgs, out: &mut dyn Write) -> Outcome {

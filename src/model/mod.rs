@@ -72,9 +72,44 @@ pub struct Pipeline {
     /// pipegen derives from the pipeline.
     #[serde(default)]
     pub iam: Iam,
+    /// Expected usage, for the cost estimate. Unset values take the defaults `pipegen cost`
+    /// states in its assumptions.
+    #[serde(default)]
+    pub usage: Usage,
     /// Accepted exceptions to policy rules, each with a reason and an expiry date.
     #[serde(default)]
     pub waivers: Vec<Waiver>,
+}
+
+/// Expected usage: what the cost of a pipeline depends on beyond its resources.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Usage {
+    /// Data stored in the lake bucket, in TB (1 TB = 1024 GB). Default 1.
+    #[serde(default)]
+    pub stored_tb: Option<f64>,
+    /// Data produced into Kafka per day, in GB. Default 10.
+    #[serde(default)]
+    pub ingest_gb_per_day: Option<f64>,
+    /// Consumer groups reading every record (the Spark job counts as one). Default 1.
+    #[serde(default)]
+    pub consumer_groups: Option<u32>,
+    /// Data sent to the internet per month, in GB. Default 0.
+    #[serde(default)]
+    pub internet_egress_gb_per_month: Option<f64>,
+    /// Data processed by NAT gateways per month, in GB. Default 0 (S3 traffic uses the
+    /// gateway endpoint).
+    #[serde(default)]
+    pub nat_gb_per_month: Option<f64>,
+    /// Hours per month the EMR cluster runs. Default 730 (always on).
+    #[serde(default)]
+    pub emr_hours_per_month: Option<f64>,
+    /// S3 PUT/COPY/POST/LIST requests per month. Default 2,000,000.
+    #[serde(default)]
+    pub s3_put_requests_per_month: Option<f64>,
+    /// S3 GET requests per month. Default 20,000,000.
+    #[serde(default)]
+    pub s3_get_requests_per_month: Option<f64>,
 }
 
 /// Extra IAM permissions for the EMR instance role (the role the Spark job runs as).
