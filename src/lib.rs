@@ -23,12 +23,14 @@ pub mod cost;
 pub mod diagnostic;
 pub mod docs;
 pub mod facts;
+pub mod init;
 pub mod load;
 pub mod model;
 pub mod path;
 pub mod policy;
 pub mod render;
 pub mod report;
+pub mod scan;
 pub mod schema;
 pub mod suggest;
 

@@ -15,10 +15,27 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Configuration compiler and policy linter for MSK → EMR → Hudi → Polaris pipelines.
 #[derive(Parser)]
-#[command(name = "pipegen", version, about)]
+#[command(
+    name = "pipegen",
+    version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("PIPEGEN_GIT_COMMIT"), ")"),
+    about
+)]
 struct Cli {
+    /// When to use colour: `auto` (a terminal without NO_COLOR), `always` or `never`.
+    #[arg(long, value_enum, global = true, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// Print less: no summary line when there is nothing to report, and no notes.
+    #[arg(long, short, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Subcommand)]
@@ -58,14 +75,40 @@ enum Command {
         /// The pack's folder: its rules and its tests.
         dir: PathBuf,
     },
+    /// Write a commented starter pipeline that passes `check` as written.
+    Init {
+        /// Where to write it.
+        #[arg(default_value = "pipeline.toml", value_name = "FILE")]
+        file: PathBuf,
+        /// The pipeline name (lowercase letters, digits, hyphens).
+        #[arg(long, default_value = "data-pipeline")]
+        name: String,
+        /// The AWS region.
+        #[arg(long, default_value = "us-east-1")]
+        region: String,
+        /// The deployment stage.
+        #[arg(long, value_enum, default_value_t = StageArg::Dev)]
+        environment: StageArg,
+        /// Overwrite FILE if it exists.
+        #[arg(long)]
+        force: bool,
+    },
     /// Print the JSON Schema of the pipeline file.
     Schema,
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff).
+    Man,
 }
 
 #[derive(Args)]
 struct CheckArgs {
-    /// Pipeline files to check.
-    #[arg(required = true, value_name = "FILE")]
+    /// Pipeline files, or folders to search for them (`*.pipeline.toml`, or any `*.toml` with
+    /// a top-level `[pipeline]` table).
+    #[arg(required = true, value_name = "PATH")]
     files: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -143,6 +186,13 @@ impl CategoryArg {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum StageArg {
+    Dev,
+    Staging,
+    Prod,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum ListFormat {
     /// An aligned table.
     Table,
@@ -170,7 +220,28 @@ fn main() -> ExitCode {
 
 type Outcome = Result<u8, Box<dyn std::error::Error>>;
 
+/// The output settings every command shares.
+#[derive(Clone, Copy)]
+struct Style {
+    color: bool,
+    quiet: bool,
+}
+
+static STYLE: std::sync::OnceLock<Style> = std::sync::OnceLock::new();
+
 fn run(cli: Cli) -> Outcome {
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
+    };
+    let _ = STYLE.set(Style {
+        color,
+        quiet: cli.quiet,
+    });
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match cli.command {
@@ -229,6 +300,54 @@ fn run(cli: Cli) -> Outcome {
             out.write_all(pipegen::schema::COMMITTED.as_bytes())?;
             Ok(0)
         }
+        Command::Init {
+            file,
+            name,
+            region,
+            environment,
+            force,
+        } => {
+            if file.exists() && !force {
+                writeln!(
+                    std::io::stderr(),
+                    "error: `{}` exists; pass --force to overwrite it",
+                    file.display()
+                )?;
+                return Ok(2);
+            }
+            let stage = match environment {
+                StageArg::Dev => pipegen::model::Environment::Dev,
+                StageArg::Staging => pipegen::model::Environment::Staging,
+                StageArg::Prod => pipegen::model::Environment::Prod,
+            };
+            let text = pipegen::init::starter(&name, &region, stage)?;
+            std::fs::write(&file, text)
+                .map_err(|e| format!("cannot write `{}`: {e}", file.display()))?;
+            // The starter's `#:schema ./pipeline.schema.json` directive points here.
+            let schema = file.with_file_name("pipeline.schema.json");
+            if force || !schema.exists() {
+                std::fs::write(&schema, pipegen::schema::COMMITTED)
+                    .map_err(|e| format!("cannot write `{}`: {e}", schema.display()))?;
+            }
+            writeln!(
+                out,
+                "wrote {} and {}; next: pipegen check {}",
+                file.display(),
+                schema.display(),
+                file.display()
+            )?;
+            Ok(0)
+        }
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "pipegen", &mut out);
+            Ok(0)
+        }
+        Command::Man => {
+            let command = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(command).render(&mut out)?;
+            Ok(0)
+        }
     }
 }
 
@@ -240,7 +359,7 @@ fn load_pack(
     match policy::load(dirs) {
         Ok(pack) => Ok(Some(pack)),
         Err(errors) => {
-            report::human(out, &errors, use_color())?;
+            report::human(out, &errors, use_color(), false)?;
             Ok(None)
         }
     }
@@ -271,11 +390,20 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> Outcome {
         pack,
         waivers: !args.no_waivers,
     };
-    let checks: Vec<_> = args
-        .files
-        .iter()
-        .map(|path| pipegen::check_file(path, &ctx))
-        .collect();
+    let files = pipegen::scan::discover(&args.files);
+    if files.is_empty() {
+        writeln!(
+            std::io::stderr(),
+            "error: no pipeline files found in {}",
+            args.files
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )?;
+        return Ok(2);
+    }
+    let checks = check_files(&files, &ctx);
     let summary = Summary::of(&checks);
     match &args.output {
         Some(path) => {
@@ -301,7 +429,7 @@ fn cost(file: &std::path::Path, format: ListFormat, out: &mut dyn Write) -> Outc
     };
     let checked = pipegen::check_file(file, &ctx);
     let Some(pipeline) = checked.model.as_ref() else {
-        report::human(out, std::slice::from_ref(&checked), use_color())?;
+        report::human(out, std::slice::from_ref(&checked), use_color(), quiet())?;
         return Ok(Summary::of(std::slice::from_ref(&checked))
             .exit_code(false)
             .max(1));
@@ -329,7 +457,7 @@ fn render(args: RenderArgs, out: &mut dyn Write) -> Outcome {
     let checked = pipegen::check_file(&args.file, &ctx);
     let summary = Summary::of(std::slice::from_ref(&checked));
     if !checked.findings.is_empty() {
-        report::human(out, std::slice::from_ref(&checked), use_color())?;
+        report::human(out, std::slice::from_ref(&checked), use_color(), quiet())?;
     }
     let (Some(pipeline), 0) = (&checked.model, summary.exit_code(false)) else {
         writeln!(out, "nothing rendered: fix the errors above first")?;
@@ -381,6 +509,30 @@ fn render(args: RenderArgs, out: &mut dyn Write) -> Outcome {
     Ok(0)
 }
 
+/// Checks files, in parallel on every core when there are several; results keep the (sorted)
+/// path order. Long scans show progress when stderr is a terminal.
+fn check_files(files: &[PathBuf], ctx: &pipegen::Context) -> Vec<pipegen::FileCheck> {
+    use rayon::prelude::*;
+    if files.len() == 1 {
+        return vec![pipegen::check_file(&files[0], ctx)];
+    }
+    let progress = if files.len() >= 200 && std::io::stderr().is_terminal() && !quiet() {
+        indicatif::ProgressBar::new(files.len() as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let checks = files
+        .par_iter()
+        .map(|path| {
+            let check = pipegen::check_file(path, ctx);
+            progress.inc(1);
+            check
+        })
+        .collect();
+    progress.finish_and_clear();
+    checks
+}
+
 fn write_report(
     format: Format,
     out: &mut dyn Write,
@@ -389,7 +541,7 @@ fn write_report(
     deny_warnings: bool,
 ) -> std::io::Result<()> {
     match format {
-        Format::Human => report::human(out, checks, use_color()),
+        Format::Human => report::human(out, checks, use_color(), quiet()),
         Format::Json => report::json(out, checks),
         Format::Sarif => report::sarif(out, checks, pack),
         Format::Junit => report::junit(out, checks, pack, deny_warnings),
@@ -410,7 +562,11 @@ fn today() -> Result<jiff::civil::Date, String> {
     }
 }
 
-/// Colour only on a terminal, never with `NO_COLOR` set.
+/// Colour as chosen by `--color` (by default: on a terminal, never with `NO_COLOR` set).
 fn use_color() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+    STYLE.get().is_some_and(|s| s.color)
+}
+
+fn quiet() -> bool {
+    STYLE.get().is_some_and(|s| s.quiet)
 }

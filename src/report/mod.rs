@@ -173,8 +173,9 @@ pub(crate) fn locate(file: &FileCheck) -> Vec<Located<'_>> {
 }
 
 /// Writes the human report: one miette diagnostic per file with its findings as related
-/// diagnostics, then a summary line.
-pub fn human(out: &mut dyn Write, files: &[FileCheck], color: bool) -> io::Result<()> {
+/// diagnostics, then a summary line. `quiet` drops notes, and the summary when nothing else
+/// is reported.
+pub fn human(out: &mut dyn Write, files: &[FileCheck], color: bool, quiet: bool) -> io::Result<()> {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -185,16 +186,22 @@ pub fn human(out: &mut dyn Write, files: &[FileCheck], color: bool) -> io::Resul
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_links(color)
         .with_urls(true);
+    let mut reported = 0;
     for file in files {
-        if file.findings.is_empty() {
+        let notes_only = file.findings.iter().all(|f| f.severity == Severity::Info);
+        if file.findings.is_empty() || (quiet && notes_only && file.usable) {
             continue;
         }
-        let diagnostic = FileDiagnostic::new(file);
+        reported += 1;
+        let diagnostic = FileDiagnostic::new(file, quiet);
         let mut rendered = String::new();
         handler
             .render_report(&mut rendered, &diagnostic)
             .map_err(io::Error::other)?;
         writeln!(out, "{rendered}")?;
+    }
+    if quiet && reported == 0 {
+        return Ok(());
     }
     writeln!(out, "{}", Summary::of(files))
 }
@@ -207,10 +214,11 @@ struct FileDiagnostic {
 }
 
 impl FileDiagnostic {
-    fn new(file: &FileCheck) -> Self {
+    fn new(file: &FileCheck, quiet: bool) -> Self {
         let summary = Summary::of(std::slice::from_ref(file));
         let findings: Vec<FindingDiagnostic> = locate(file)
             .into_iter()
+            .filter(|l| !(quiet && l.finding.severity == Severity::Info))
             .map(FindingDiagnostic::from)
             .collect();
         let worst = file
