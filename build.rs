@@ -1,6 +1,5 @@
 //! Records the git commit pipegen is built from, for `pipegen --version`.
 
-
 // Cargo reads build-script instructions from standard output.
 #![allow(clippy::disallowed_macros)]
 

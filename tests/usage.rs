@@ -1,0 +1,146 @@
+//! Where users run pipegen: folder scans, `init`, shell completions, the man page, colour and
+//! quiet output, the version.
+
+mod common;
+
+use common::pipegen;
+
+fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn folders_are_scanned_by_convention_in_path_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let production =
+        std::fs::read_to_string(common::root().join("examples/production.toml")).unwrap();
+    let minimal = std::fs::read_to_string(common::root().join("examples/minimal.toml")).unwrap();
+    for (path, text) in [
+        ("b/orders.pipeline.toml", production.as_str()),
+        ("a/analytics.toml", minimal.as_str()),
+        ("a/not-a-pipeline.toml", "[tool]\nx = 1\n"),
+        ("pipegen.toml", "[check]\n"),
+        (".hidden/secret.pipeline.toml", "garbage ["),
+        ("target/build.pipeline.toml", "garbage ["),
+    ] {
+        let file = root.join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, text).unwrap();
+    }
+    let found = pipegen::scan::discover(&[root.to_path_buf()]);
+    let names: Vec<String> = found
+        .iter()
+        .map(|p| p.strip_prefix(root).unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, vec!["a/analytics.toml", "b/orders.pipeline.toml"]);
+    let output = pipegen(&["check", root.to_str().unwrap(), "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["summary"]["files"], 2);
+    let files: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    assert!(
+        files.windows(2).all(|w| w[0] <= w[1]),
+        "findings in path order"
+    );
+    let empty = tempfile::tempdir().unwrap();
+    assert_eq!(
+        pipegen(&["check", empty.path().to_str().unwrap()])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn the_examples_folder_is_checked_in_one_run_with_one_summary() {
+    let output = pipegen(&["check", "examples/"]);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "broken and insecure examples fail"
+    );
+    let text = stdout(&output);
+    assert_eq!(
+        text.lines().filter(|l| l.contains(" in 4 files")).count(),
+        1,
+        "{text}"
+    );
+}
+
+#[test]
+fn init_writes_a_starter_that_passes_check_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    for environment in ["dev", "staging", "prod"] {
+        let file = dir.path().join(format!("{environment}.toml"));
+        let file = file.to_str().unwrap();
+        let init = pipegen(&[
+            "init",
+            file,
+            "--name",
+            "acme-orders",
+            "--environment",
+            environment,
+            "--force",
+        ]);
+        assert_eq!(init.status.code(), Some(0), "{}", stdout(&init));
+        let text = std::fs::read_to_string(file).unwrap();
+        assert!(text.starts_with("#:schema ./pipeline.schema.json\n"));
+        assert!(dir.path().join("pipeline.schema.json").is_file());
+        let check = pipegen(&["check", "--strict", file]);
+        assert_eq!(
+            check.status.code(),
+            Some(0),
+            "{environment}: {}",
+            stdout(&check)
+        );
+        assert_eq!(stdout(&check), "0 errors, 0 warnings in 1 file\n");
+    }
+    let file = dir.path().join("dev.toml");
+    let again = pipegen(&["init", file.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("pass --force"));
+}
+
+#[test]
+fn completions_man_version_color_and_quiet() {
+    for shell in ["bash", "zsh", "fish"] {
+        let output = pipegen(&["completions", shell]);
+        assert_eq!(output.status.code(), Some(0));
+        assert!(stdout(&output).contains("render"), "{shell}");
+    }
+    let man = stdout(&pipegen(&["man"]));
+    assert!(
+        man.starts_with(".ie") || man.contains(".TH pipegen"),
+        "{man}"
+    );
+    let version = stdout(&pipegen(&["--version"]));
+    assert!(
+        version.starts_with(concat!("pipegen ", env!("CARGO_PKG_VERSION"), " (")),
+        "{version}"
+    );
+    let colored = stdout(&pipegen(&[
+        "--color",
+        "always",
+        "check",
+        "examples/broken.toml",
+    ]));
+    assert!(colored.contains('\u{1b}'), "--color always colours");
+    let plain = stdout(&pipegen(&[
+        "--color",
+        "never",
+        "check",
+        "examples/broken.toml",
+    ]));
+    assert!(!plain.contains('\u{1b}'));
+    let quiet = pipegen(&["--quiet", "check", "examples/production.toml"]);
+    assert_eq!(quiet.status.code(), Some(0));
+    assert_eq!(stdout(&quiet), "", "quiet and clean prints nothing");
+    let minimal = stdout(&pipegen(&["-q", "check", "examples/minimal.toml"]));
+    assert!(!minimal.contains("Advice:"), "quiet drops notes");
+    assert!(minimal.contains("Error:"));
+}
