@@ -40,6 +40,15 @@ export PIPEGEN_CFN_LINT="$venv/bin/cfn-lint"
 export PIPEGEN_CHECKOV="$venv/bin/checkov"
 export PIPEGEN_TOOLS_PYTHON="$venv/bin/python"
 
+# pre-commit (PyPI), pinned, for the hook tests; its environments and cargo builds are cached.
+precommit_venv="$tools/venv-pre-commit-4.7.0"
+if [ ! -x "$precommit_venv/bin/pre-commit" ]; then
+  python3 -m venv "$precommit_venv"
+  "$precommit_venv/bin/pip" install --quiet --disable-pip-version-check pre-commit==4.7.0
+fi
+export PIPEGEN_PRE_COMMIT="$precommit_venv/bin/pre-commit"
+export PIPEGEN_TOOLS="$tools"
+
 # The SARIF validator (npm), pinned.
 sarif_version="5.7.0"
 sarif_dir="$tools/sarif-multitool-$sarif_version"
