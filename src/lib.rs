@@ -49,6 +49,8 @@ pub struct Context {
     pub pack: policy::Pack,
     /// Apply the pipeline's waivers (`--no-waivers` turns them off).
     pub waivers: bool,
+    /// The `[env.<name>]` overlay to apply (`--env`).
+    pub env: Option<String>,
 }
 
 impl Context {
@@ -58,6 +60,7 @@ impl Context {
             today,
             pack: policy::load(&[])?,
             waivers: true,
+            env: None,
         })
     }
 }
@@ -103,10 +106,18 @@ pub fn check_file(path: &Path, ctx: &Context) -> FileCheck {
 
 /// Checks pipeline text: load → schema/model → consistency → facts → policies → waivers.
 pub fn check_source(name: String, text: String, ctx: &Context) -> FileCheck {
-    let loaded = match load::parse(&text) {
+    let mut loaded = match load::parse(&text) {
         Ok(loaded) => loaded,
         Err(finding) => return FileCheck::unusable(name, Some(text), *finding),
     };
+    if let Some(env) = &ctx.env
+        && let Err(finding) = loaded.apply_env(env)
+    {
+        return FileCheck {
+            spans: loaded.spans,
+            ..FileCheck::unusable(name, Some(text), *finding)
+        };
+    }
     let (model, mut findings) = model::build(&loaded.value);
     if let Some(pipeline) = &model {
         findings.extend(consistency::check(

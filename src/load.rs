@@ -252,3 +252,72 @@ fn value_to_json(value: &toml_edit::Value, path: &KeyPath, spans: &mut SpanIndex
         }
     }
 }
+
+impl Loaded {
+    /// Applies the overlay `[env.<name>]` over the rest of the document: tables merge key by
+    /// key, any other value (arrays included) replaces. A merged value keeps the span of the
+    /// overlay key that set it, so findings about it point there.
+    pub fn apply_env(&mut self, name: &str) -> Result<(), Box<Finding>> {
+        let defined: Vec<String> = self
+            .value
+            .get("env")
+            .and_then(Value::as_object)
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        let Some(overlay) = self.value.get("env").and_then(|e| e.get(name)).cloned() else {
+            let known = if defined.is_empty() {
+                "the file defines no [env.*] overlays".to_owned()
+            } else {
+                format!("defined: {}", defined.join(", "))
+            };
+            let span = self.spans.locate(&KeyPath::root().key("env"), true);
+            return Err(unusable(
+                "load::env",
+                format!("no overlay [env.{name}] in the file ({known})"),
+                span,
+            ));
+        };
+        if !overlay.is_object() {
+            return Err(unusable(
+                "load::env",
+                format!("[env.{name}] must be a table"),
+                self.spans
+                    .locate(&KeyPath::root().key("env").key(name), false),
+            ));
+        }
+        merge(&mut self.value, overlay);
+        let prefix = KeyPath::root().key("env").key(name).pointer();
+        let moved: Vec<(String, Spans)> = self
+            .spans
+            .0
+            .iter()
+            .filter_map(|(pointer, spans)| {
+                pointer
+                    .strip_prefix(&prefix)
+                    .filter(|rest| rest.starts_with('/'))
+                    .map(|rest| (rest.to_owned(), spans.clone()))
+            })
+            .collect();
+        for (pointer, spans) in moved {
+            self.spans.0.insert(pointer, spans);
+        }
+        Ok(())
+    }
+}
+
+/// Deep merge for overlays: tables merge, everything else replaces.
+fn merge(base: &mut Value, overlay: Value) {
+    match (base, overlay) {
+        (Value::Object(base), Value::Object(overlay)) => {
+            for (key, value) in overlay {
+                match base.get_mut(&key) {
+                    Some(existing) if key != "env" => merge(existing, value),
+                    _ => {
+                        base.insert(key, value);
+                    }
+                }
+            }
+        }
+        (base, overlay) => *base = overlay,
+    }
+}

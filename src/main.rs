@@ -27,6 +27,9 @@ struct Cli {
     /// Print less: no summary line when there is nothing to report, and no notes.
     #[arg(long, short, global = true)]
     quiet: bool,
+    /// Apply the pipeline file's `[env.NAME]` overlay before checking, rendering or pricing.
+    #[arg(long, global = true, value_name = "NAME")]
+    env: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -220,11 +223,11 @@ fn main() -> ExitCode {
 
 type Outcome = Result<u8, Box<dyn std::error::Error>>;
 
-/// The output settings every command shares.
-#[derive(Clone, Copy)]
+/// The settings every command shares.
 struct Style {
     color: bool,
     quiet: bool,
+    env: Option<String>,
 }
 
 static STYLE: std::sync::OnceLock<Style> = std::sync::OnceLock::new();
@@ -241,6 +244,7 @@ fn run(cli: Cli) -> Outcome {
     let _ = STYLE.set(Style {
         color,
         quiet: cli.quiet,
+        env: cli.env.clone(),
     });
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -291,6 +295,7 @@ fn run(cli: Cli) -> Outcome {
                 today: today()?,
                 pack,
                 waivers: true,
+                env: env(),
             };
             let outcome = policy::testing::run(&dir, &ctx);
             out.write_all(outcome.report.as_bytes())?;
@@ -389,6 +394,7 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> Outcome {
         today: today()?,
         pack,
         waivers: !args.no_waivers,
+        env: env(),
     };
     let files = pipegen::scan::discover(&args.files);
     if files.is_empty() {
@@ -426,6 +432,7 @@ fn cost(file: &std::path::Path, format: ListFormat, out: &mut dyn Write) -> Outc
         today: today()?,
         pack: policy::Pack::default(),
         waivers: false,
+        env: env(),
     };
     let checked = pipegen::check_file(file, &ctx);
     let Some(pipeline) = checked.model.as_ref() else {
@@ -453,6 +460,7 @@ fn render(args: RenderArgs, out: &mut dyn Write) -> Outcome {
         today: today()?,
         pack,
         waivers: !args.no_waivers,
+        env: env(),
     };
     let checked = pipegen::check_file(&args.file, &ctx);
     let summary = Summary::of(std::slice::from_ref(&checked));
@@ -569,4 +577,9 @@ fn use_color() -> bool {
 
 fn quiet() -> bool {
     STYLE.get().is_some_and(|s| s.quiet)
+}
+
+/// The `--env` overlay, if any.
+fn env() -> Option<String> {
+    STYLE.get().and_then(|s| s.env.clone())
 }

@@ -225,9 +225,20 @@ fn hostile_inputs_get_clear_errors_and_the_right_exit_code() {
         );
     }
     let dir = tempfile::tempdir().unwrap();
-    let (code, text) = check_path(dir.path());
-    assert_eq!(code, 2);
-    assert!(text.contains("is a directory"), "{text}");
+    // A folder is searched for pipelines; one without any is a usage error.
+    let output = run(&["check", dir.path().to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no pipeline files found"));
+    // Given as the file to render, a folder is not a pipeline file.
+    let out = dir.path().join("out");
+    let render = run(&[
+        "render",
+        dir.path().to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(render.status.code(), Some(2));
+    assert!(stdout(&render).contains("is a directory"));
     let (code, text) = check_path(&dir.path().join("missing.toml"));
     assert_eq!(code, 2);
     assert!(text.contains("no such file"), "{text}");

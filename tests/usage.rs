@@ -144,3 +144,76 @@ fn completions_man_version_color_and_quiet() {
     assert!(!minimal.contains("Advice:"), "quiet drops notes");
     assert!(minimal.contains("Error:"));
 }
+
+#[test]
+fn environments_change_findings_severities_and_renders() {
+    let file = "tests/fixtures/environments.toml";
+    let findings = |env: &str| -> Vec<(String, String, Option<u64>)> {
+        let output = pipegen(&["--env", env, "check", file, "--format", "json"]);
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["code"].as_str().unwrap().to_owned(),
+                    f["severity"].as_str().unwrap().to_owned(),
+                    f["line"].as_u64(),
+                )
+            })
+            .collect()
+    };
+    let dev = findings("dev");
+    let prod = findings("prod");
+    assert_ne!(dev, prod);
+    // Replication factor 2: a note in dev, an error in prod.
+    assert!(
+        dev.iter()
+            .any(|(c, s, _)| c == "REL-KAFKA-001" && s == "info"),
+        "{dev:?}"
+    );
+    assert!(
+        prod.iter()
+            .any(|(c, s, _)| c == "REL-KAFKA-001" && s == "error"),
+        "{prod:?}"
+    );
+    // The idle timeout set in the dev overlay satisfies COST-EMR-003 there only.
+    assert!(!dev.iter().any(|(c, _, _)| c == "COST-EMR-003"));
+    // A merged value's finding points at the overlay key that set it (line 43).
+    let uneven = prod
+        .iter()
+        .find(|(c, _, _)| c == "CFX-004")
+        .expect("3 brokers over 2 subnets");
+    assert_eq!(uneven.2, Some(43));
+    let missing = pipegen(&["--env", "qa", "check", file]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stdout).contains("defined: dev, prod"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let render = |env: &str| {
+        let out = dir.path().join(env);
+        let artifacts = {
+            let ctx = pipegen::Context {
+                env: Some(env.to_owned()),
+                ..pipegen::Context::builtin("2026-11-26".parse().unwrap()).unwrap()
+            };
+            let check = pipegen::check_file(&common::root().join(file), &ctx);
+            pipegen::render::render(
+                check.model.as_ref().unwrap(),
+                "environments.toml",
+                b"",
+                None,
+            )
+            .unwrap()
+        };
+        pipegen::render::write(&out, &artifacts).unwrap();
+        std::fs::read_to_string(out.join("cloudformation/pipeline.yaml")).unwrap()
+    };
+    let (dev_template, prod_template) = (render("dev"), render("prod"));
+    assert!(dev_template.contains("IdleTimeout: 3600") && !prod_template.contains("IdleTimeout"));
+    assert!(
+        prod_template.contains("NumberOfBrokerNodes: 3")
+            && dev_template.contains("NumberOfBrokerNodes: 2")
+    );
+}

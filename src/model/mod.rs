@@ -79,6 +79,11 @@ pub struct Pipeline {
     /// Accepted exceptions to policy rules, each with a reason and an expiry date.
     #[serde(default)]
     pub waivers: Vec<Waiver>,
+    /// Per-environment overlays, e.g. `[env.dev.kafka] broker_count = 2`: selected with
+    /// `--env dev`, merged over the rest of the file (tables merge; other values, arrays
+    /// included, replace).
+    #[serde(default)]
+    pub env: BTreeMap<String, serde_json::Map<String, serde_json::Value>>,
 }
 
 /// Expected usage: what the cost of a pipeline depends on beyond its resources.

@@ -13,6 +13,8 @@ pub struct RuleEntry<'a> {
     id: &'a str,
     title: &'a str,
     severity: Severity,
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    severity_by_env: &'a std::collections::BTreeMap<String, Severity>,
     category: Category,
     rationale: &'a str,
     remediation: &'a str,
@@ -30,6 +32,7 @@ pub fn entries(pack: &Pack) -> Vec<RuleEntry<'_>> {
             id: &r.rule.id,
             title: &r.rule.title,
             severity: r.severity,
+            severity_by_env: &r.severity_by_env,
             category: r.rule.category,
             rationale: r.rule.rationale.trim(),
             remediation: r.rule.remediation.trim(),
@@ -82,9 +85,19 @@ pub fn explain(pack: &Pack, id: &str) -> Option<String> {
     let loaded = pack.get(id)?;
     let rule = &loaded.rule;
     let _ = writeln!(out, "{} — {}\n", rule.id, rule.title);
+    let by_env: Vec<String> = loaded
+        .severity_by_env
+        .iter()
+        .map(|(env, severity)| format!("{severity} in {env}"))
+        .collect();
+    let by_env = if by_env.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", by_env.join(", "))
+    };
     let _ = writeln!(
         out,
-        "Severity: {}    Category: {}    Defined in: {}\n",
+        "Severity: {}{by_env}    Category: {}    Defined in: {}\n",
         loaded.severity,
         rule.category.name(),
         loaded.source

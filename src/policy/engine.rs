@@ -18,9 +18,19 @@ pub fn evaluate(pack: &Pack, pipeline: &Pipeline, facts: &serde_json::Value) -> 
         }
     }
     root.add_variable_from_value("facts", to_cel(facts));
+    let environment = serde_json::to_value(pipeline.pipeline.environment)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
     let mut out = Vec::new();
     for rule in &pack.rules {
-        if let Err(message) = run(rule, &root, &mut out) {
+        let before = out.len();
+        let result = run(rule, &root, &mut out);
+        let severity = rule.severity_in(&environment);
+        for finding in &mut out[before..] {
+            finding.severity = severity;
+        }
+        if let Err(message) = result {
             out.push(
                 Finding::new(
                     "policy::eval",

@@ -101,6 +101,9 @@ pub struct Rule {
     pub title: String,
     /// `error`, `warning` or `info`.
     pub severity: Severity,
+    /// A different severity per `pipeline.environment`, e.g. `{ dev = "info" }`.
+    #[serde(default)]
+    pub severity_by_env: BTreeMap<String, Severity>,
     /// `security`, `reliability`, `cost`, `operations` or `data-quality`.
     pub category: Category,
     /// Why it matters.
@@ -193,6 +196,16 @@ pub const BUILT_IN: &[(&str, &str)] = &[
 #[derive(Debug, Default)]
 pub(crate) struct Lazy(OnceLock<Result<cel::Program, String>>);
 
+impl LoadedRule {
+    /// The severity in an environment (`dev`, `staging`, `prod`).
+    pub fn severity_in(&self, environment: &str) -> Severity {
+        self.severity_by_env
+            .get(environment)
+            .copied()
+            .unwrap_or(self.severity)
+    }
+}
+
 impl Lazy {
     fn get(&self, source: &str) -> Result<&cel::Program, String> {
         self.0
@@ -209,6 +222,8 @@ pub struct LoadedRule {
     pub rule: Rule,
     /// Its severity after overrides.
     pub severity: Severity,
+    /// Its per-environment severities after overrides.
+    pub severity_by_env: BTreeMap<String, Severity>,
     /// The file it came from.
     pub source: String,
     pub(crate) when: Lazy,
@@ -368,6 +383,7 @@ fn assemble(sources: Vec<(String, String)>, built_in: usize, errors: &mut Policy
                 rule.id.clone(),
                 LoadedRule {
                     severity: rule.severity,
+                    severity_by_env: rule.severity_by_env.clone(),
                     rule,
                     source: name.clone(),
                     when,
@@ -398,7 +414,9 @@ fn assemble(sources: Vec<(String, String)>, built_in: usize, errors: &mut Policy
         match rules.get_mut(&o.id) {
             Some(rule) => {
                 if let Some(severity) = o.severity {
+                    // An organisation's re-levelling applies in every environment.
                     rule.severity = severity;
+                    rule.severity_by_env.clear();
                 }
             }
             None => {
