@@ -18,6 +18,7 @@
 //! ```
 
 pub mod aws;
+pub mod config;
 pub mod consistency;
 pub mod cost;
 pub mod diagnostic;

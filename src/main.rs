@@ -96,8 +96,12 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Print the JSON Schema of the pipeline file.
-    Schema,
+    /// Print the JSON Schema of the pipeline file (or, with --config, of pipegen.toml).
+    Schema {
+        /// The schema of the project configuration file instead.
+        #[arg(long)]
+        config: bool,
+    },
     /// Print a shell completion script.
     Completions {
         /// The shell.
@@ -113,9 +117,9 @@ struct CheckArgs {
     /// a top-level `[pipeline]` table).
     #[arg(required = true, value_name = "PATH")]
     files: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
+    /// Output format (default: `[check] format` of pipegen.toml, else human).
+    #[arg(long, value_enum)]
+    format: Option<Format>,
     /// Write the report to FILE; the summary line still prints.
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -145,8 +149,9 @@ struct RenderArgs {
     #[arg(value_name = "FILE")]
     file: PathBuf,
     /// The output folder (replaced atomically; must be new, empty, or an earlier render).
+    /// Default: `[render] out` of pipegen.toml.
     #[arg(long, value_name = "DIR")]
-    out: PathBuf,
+    out: Option<PathBuf>,
     /// Write nothing; exit 1 and list the files that differ when DIR is stale.
     #[arg(long)]
     check: bool,
@@ -301,8 +306,13 @@ fn run(cli: Cli) -> Outcome {
             out.write_all(outcome.report.as_bytes())?;
             Ok(outcome.exit_code)
         }
-        Command::Schema => {
-            out.write_all(pipegen::schema::COMMITTED.as_bytes())?;
+        Command::Schema { config } => {
+            let schema = if config {
+                pipegen::config::COMMITTED_SCHEMA
+            } else {
+                pipegen::schema::COMMITTED
+            };
+            out.write_all(schema.as_bytes())?;
             Ok(0)
         }
         Command::Init {
@@ -370,13 +380,40 @@ fn load_pack(
     }
 }
 
-fn check(args: CheckArgs, out: &mut dyn Write) -> Outcome {
-    let deny_warnings = args.strict || !args.deny.is_empty();
+/// The project configuration in force (`pipegen.toml` walking up from the working directory).
+fn project_config(
+    out: &mut dyn Write,
+) -> Result<Option<pipegen::config::ProjectConfig>, Box<dyn std::error::Error>> {
+    let cwd = std::env::current_dir()?;
+    match pipegen::config::discover(&cwd) {
+        Ok(found) => Ok(found.map(|(_, config)| config)),
+        Err(broken) => {
+            report::human(out, std::slice::from_ref(&*broken), use_color(), false)?;
+            Err("the project configuration cannot be used".into())
+        }
+    }
+}
+
+fn check(mut args: CheckArgs, out: &mut dyn Write) -> Outcome {
+    let Ok(config) = project_config(out) else {
+        return Ok(2);
+    };
+    let config = config.unwrap_or_default().check;
+    let format = args.format.unwrap_or(match config.format {
+        Some(pipegen::config::ConfigFormat::Json) => Format::Json,
+        Some(pipegen::config::ConfigFormat::Sarif) => Format::Sarif,
+        Some(pipegen::config::ConfigFormat::Junit) => Format::Junit,
+        Some(pipegen::config::ConfigFormat::Github) => Format::Github,
+        Some(pipegen::config::ConfigFormat::Human) | None => Format::Human,
+    });
+    args.policies.extend(config.policies.iter().cloned());
+    args.skip.extend(config.skip.iter().cloned());
+    let deny_warnings = args.strict || config.strict || !args.deny.is_empty();
     let pack = match policy::load(&args.policies) {
         Ok(pack) => pack,
         Err(errors) => {
             write_report(
-                args.format,
+                format,
                 out,
                 &errors,
                 &policy::Pack::default(),
@@ -386,7 +423,11 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> Outcome {
         }
     };
     let mut pack = pack;
-    let only: Vec<Category> = args.only.iter().map(|c| c.category()).collect();
+    pack.relevel(&config.severity);
+    let mut only: Vec<Category> = args.only.iter().map(|c| c.category()).collect();
+    if only.is_empty() {
+        only = config.only.clone();
+    }
     pack.retain(|rule| {
         (only.is_empty() || only.contains(&rule.category)) && !args.skip.contains(&rule.id)
     });
@@ -416,11 +457,11 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> Outcome {
             let file = File::create(path)
                 .map_err(|e| format!("cannot write the report to `{}`: {e}", path.display()))?;
             let mut writer = BufWriter::new(file);
-            write_report(args.format, &mut writer, &checks, &ctx.pack, deny_warnings)?;
+            write_report(format, &mut writer, &checks, &ctx.pack, deny_warnings)?;
             writer.flush()?;
             writeln!(out, "{summary}")?;
         }
-        None => write_report(args.format, out, &checks, &ctx.pack, deny_warnings)?,
+        None => write_report(format, out, &checks, &ctx.pack, deny_warnings)?,
     }
     Ok(summary.exit_code(deny_warnings))
 }
@@ -452,10 +493,24 @@ fn cost(file: &std::path::Path, format: ListFormat, out: &mut dyn Write) -> Outc
     Ok(0)
 }
 
-fn render(args: RenderArgs, out: &mut dyn Write) -> Outcome {
-    let Some(pack) = load_pack(&args.policies, out)? else {
+fn render(mut args: RenderArgs, out: &mut dyn Write) -> Outcome {
+    let Ok(config) = project_config(out) else {
         return Ok(2);
     };
+    let config = config.unwrap_or_default();
+    args.policies.extend(config.check.policies.iter().cloned());
+    let Some(out_dir) = args.out.clone().or(config.render.out.clone()) else {
+        writeln!(
+            std::io::stderr(),
+            "error: no output folder: pass --out DIR (or set [render] out in pipegen.toml)"
+        )?;
+        return Ok(2);
+    };
+    let templates = args.templates.clone().or(config.render.templates.clone());
+    let Some(mut pack) = load_pack(&args.policies, out)? else {
+        return Ok(2);
+    };
+    pack.relevel(&config.check.severity);
     let ctx = pipegen::Context {
         today: today()?,
         pack,
@@ -477,19 +532,21 @@ fn render(args: RenderArgs, out: &mut dyn Write) -> Outcome {
         |n| n.to_string_lossy().into_owned(),
     );
     let artifacts =
-        pipegen::render::render(pipeline, &name, input.as_bytes(), args.templates.as_deref())?;
+        pipegen::render::render(pipeline, &name, input.as_bytes(), templates.as_deref())?;
     if args.check {
-        let stale = pipegen::render::check_output(&args.out, &artifacts)?;
+        let stale = pipegen::render::check_output(&out_dir, &artifacts)?;
         if stale.is_fresh() {
-            writeln!(
-                out,
-                "{} is up to date ({} files)",
-                args.out.display(),
-                artifacts.len()
-            )?;
+            if !quiet() {
+                writeln!(
+                    out,
+                    "{} is up to date ({} files)",
+                    out_dir.display(),
+                    artifacts.len()
+                )?;
+            }
             return Ok(0);
         }
-        writeln!(out, "{} is stale:", args.out.display())?;
+        writeln!(out, "{} is stale:", out_dir.display())?;
         for (label, files) in [
             ("changed", &stale.changed),
             ("missing", &stale.missing),
@@ -503,16 +560,16 @@ fn render(args: RenderArgs, out: &mut dyn Write) -> Outcome {
             out,
             "run `pipegen render {} --out {}` and commit the result",
             args.file.display(),
-            args.out.display()
+            out_dir.display()
         )?;
         return Ok(1);
     }
-    pipegen::render::write(&args.out, &artifacts)?;
+    pipegen::render::write(&out_dir, &artifacts)?;
     writeln!(
         out,
         "wrote {} files to {}",
         artifacts.len(),
-        args.out.display()
+        out_dir.display()
     )?;
     Ok(0)
 }

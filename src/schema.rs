@@ -30,7 +30,7 @@ pub fn generate() -> String {
 
 /// TOML has no null: drop the `null` alternatives schemars adds for `Option` fields, so
 /// editors offer only the real type.
-fn strip_null(value: &mut Value) {
+pub(crate) fn strip_null(value: &mut Value) {
     match value {
         Value::Object(map) => {
             if let Some(Value::Array(types)) = map.get_mut("type") {

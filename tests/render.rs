@@ -615,3 +615,22 @@ fn shell_templates_keep_pipeline_values_out_of_comments() {
         }
     }
 }
+
+/// The repository commits the production render (`examples/rendered/production`), and CI
+/// gates on it with `render --check`, as users would.
+#[test]
+fn the_committed_render_is_fresh() {
+    let output = pipegen(&[
+        "render",
+        "examples/production.toml",
+        "--out",
+        "examples/rendered/production",
+        "--check",
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}\nrun `cargo run -- render examples/production.toml --out examples/rendered/production` and commit it",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}

@@ -157,3 +157,19 @@ fn schema_cases() {
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
+
+#[test]
+fn committed_config_schema_is_fresh() {
+    let generated = pipegen::config::schema();
+    if generated == pipegen::config::COMMITTED_SCHEMA {
+        return;
+    }
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/pipegen-config.schema.json");
+    if std::env::var_os("PIPEGEN_UPDATE_SCHEMA").is_some() {
+        std::fs::write(&path, &generated).expect("write the schema");
+        return;
+    }
+    panic!(
+        "schemas/pipegen-config.schema.json is stale; run `PIPEGEN_UPDATE_SCHEMA=1 cargo test --test schema`"
+    );
+}

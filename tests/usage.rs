@@ -217,3 +217,76 @@ fn environments_change_findings_severities_and_renders() {
             && dev_template.contains("NumberOfBrokerNodes: 2")
     );
 }
+
+#[test]
+fn project_configuration_sets_defaults_and_flags_win() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let nested = root.join("teams/orders");
+    std::fs::create_dir_all(&nested).unwrap();
+    std::fs::copy(
+        common::root().join("examples/insecure.toml"),
+        nested.join("orders.pipeline.toml"),
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("pipegen.toml"),
+        "[check]\nformat = \"json\"\nskip = [\"SEC-MSK-001\"]\nseverity = { \"SEC-NET-004\" = \"error\" }\n\n[render]\nout = \"deploy\"\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        assert_cmd::Command::cargo_bin("pipegen")
+            .unwrap()
+            .current_dir(&nested)
+            .env("PIPEGEN_TODAY", "2026-11-26")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    // Found by walking up; its format, skip list and re-levelling apply.
+    let output = run(&["check", "orders.pipeline.toml"]);
+    let report: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("JSON from the config");
+    let findings = report["findings"].as_array().unwrap();
+    assert!(
+        !findings.iter().any(|f| f["code"] == "SEC-MSK-001"),
+        "skipped by the config"
+    );
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["code"] == "SEC-NET-004" && f["severity"] == "error")
+    );
+    // A flag wins over the configuration.
+    let human = run(&["check", "orders.pipeline.toml", "--format", "human"]);
+    assert!(String::from_utf8_lossy(&human.stdout).contains("Error: "));
+    // [render] out is the default output folder (production renders; insecure is refused).
+    std::fs::copy(
+        common::root().join("examples/production.toml"),
+        nested.join("good.toml"),
+    )
+    .unwrap();
+    let render = run(&["render", "good.toml"]);
+    assert_eq!(
+        render.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&render.stdout)
+    );
+    assert!(
+        root.join("deploy/manifest.json").is_file(),
+        "relative to pipegen.toml"
+    );
+    // A broken configuration is reported at its key, exit 2.
+    std::fs::write(root.join("pipegen.toml"), "[check]\nformt = \"json\"\n").unwrap();
+    let broken = run(&["check", "orders.pipeline.toml"]);
+    assert_eq!(broken.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&broken.stdout);
+    assert!(
+        text.contains("unknown field `formt`") && text.contains("pipegen.toml:2:"),
+        "{text}"
+    );
+    let schema = common::pipegen(&["schema", "--config"]);
+    let value: serde_json::Value = serde_json::from_slice(&schema.stdout).unwrap();
+    assert_eq!(value["title"], "pipegen project configuration");
+}

@@ -247,6 +247,17 @@ impl Pack {
             .map(|i| &self.rules[i])
     }
 
+    /// Sets new severities by rule id (the project configuration's re-levelling); unknown ids
+    /// are ignored here (the configuration is validated against the pack by `check`).
+    pub fn relevel(&mut self, severities: &BTreeMap<String, Severity>) {
+        for rule in &mut self.rules {
+            if let Some(severity) = severities.get(&rule.rule.id) {
+                rule.severity = *severity;
+                rule.severity_by_env.clear();
+            }
+        }
+    }
+
     /// Keeps only the rules `keep` accepts (for `--only` and `--skip`).
     pub fn retain(&mut self, keep: impl Fn(&Rule) -> bool) {
         self.rules.retain(|r| keep(&r.rule));

@@ -1,0 +1,170 @@
+//! The project configuration: an optional `pipegen.toml`, found by walking up from the working
+//! directory, that sets a repository's defaults. Command-line flags win over it.
+//!
+//! ```toml
+//! [check]
+//! format = "sarif"
+//! policies = ["policies/acme"]      # relative to this file
+//! strict = true
+//! skip = ["COST-EMR-002"]
+//! severity = { "SEC-NET-004" = "error" }
+//!
+//! [render]
+//! out = "deploy"
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::FileCheck;
+use crate::diagnostic::{Finding, Severity};
+use crate::load::{self, SpanIndex};
+use crate::path::KeyPath;
+use crate::policy::Category;
+
+/// The configuration file's name.
+pub const FILE_NAME: &str = "pipegen.toml";
+
+/// An output format, as the configuration names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ConfigFormat {
+    /// Annotated source snippets.
+    Human,
+    /// One JSON document.
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// JUnit XML.
+    Junit,
+    /// GitHub Actions annotations.
+    Github,
+}
+
+/// `pipegen.toml`: a repository's defaults for pipegen.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "pipegen project configuration")]
+pub struct ProjectConfig {
+    /// Defaults for `pipegen check`.
+    #[serde(default)]
+    pub check: CheckConfig,
+    /// Defaults for `pipegen render`.
+    #[serde(default)]
+    pub render: RenderConfig,
+}
+
+/// Defaults for `pipegen check`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckConfig {
+    /// The report format when `--format` is not given.
+    #[serde(default)]
+    pub format: Option<ConfigFormat>,
+    /// Policy folders loaded in addition to `--policies`, relative to this file.
+    #[serde(default)]
+    pub policies: Vec<PathBuf>,
+    /// Fail on warnings too (like `--strict`).
+    #[serde(default)]
+    pub strict: bool,
+    /// Rules never run (added to `--skip`).
+    #[serde(default)]
+    pub skip: Vec<String>,
+    /// Run only these categories when `--only` is not given.
+    #[serde(default)]
+    pub only: Vec<Category>,
+    /// New severities for rules, by id (the organisation's re-levelling).
+    #[serde(default)]
+    pub severity: BTreeMap<String, Severity>,
+}
+
+/// Defaults for `pipegen render`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RenderConfig {
+    /// The output folder when `--out` is not given, relative to this file.
+    #[serde(default)]
+    pub out: Option<PathBuf>,
+    /// A template override folder when `--templates` is not given, relative to this file.
+    #[serde(default)]
+    pub templates: Option<PathBuf>,
+}
+
+/// The configuration in force for `start`, with relative paths resolved; `Ok(None)` when no
+/// `pipegen.toml` is found up to the filesystem root. A broken file is an unusable `FileCheck`.
+pub fn discover(start: &Path) -> Result<Option<(PathBuf, ProjectConfig)>, Box<FileCheck>> {
+    let mut dir = Some(start);
+    while let Some(current) = dir {
+        let candidate = current.join(FILE_NAME);
+        if candidate.is_file() && is_config(&candidate) {
+            return load(&candidate).map(|c| Some((candidate, c)));
+        }
+        dir = current.parent();
+    }
+    Ok(None)
+}
+
+/// A `pipegen.toml` could also be a pipeline file named by convention; a configuration has
+/// no `[pipeline]` table.
+fn is_config(path: &Path) -> bool {
+    std::fs::read_to_string(path).is_ok_and(|t| !t.lines().any(|l| l.trim() == "[pipeline]"))
+}
+
+fn unusable(
+    name: String,
+    source: Option<String>,
+    spans: SpanIndex,
+    finding: Finding,
+) -> Box<FileCheck> {
+    Box::new(FileCheck {
+        name,
+        source,
+        spans,
+        findings: vec![finding],
+        usable: false,
+        model: None,
+    })
+}
+
+/// Reads and validates a configuration file; paths become relative to its folder.
+pub fn load(path: &Path) -> Result<ProjectConfig, Box<FileCheck>> {
+    let name = path.display().to_string();
+    let text =
+        load::read(path).map_err(|f| unusable(name.clone(), None, SpanIndex::default(), *f))?;
+    let loaded = match load::parse(&text) {
+        Ok(loaded) => loaded,
+        Err(f) => return Err(unusable(name, Some(text), SpanIndex::default(), *f)),
+    };
+    let mut config: ProjectConfig = match serde_path_to_error::deserialize(&loaded.value) {
+        Ok(config) => config,
+        Err(error) => {
+            let path = KeyPath::from(error.path());
+            let finding = Finding::error("config::invalid", path, error.into_inner().to_string());
+            return Err(unusable(name, Some(text), loaded.spans, finding));
+        }
+    };
+    let base = path.parent().unwrap_or(Path::new("."));
+    for folder in &mut config.check.policies {
+        *folder = base.join(&*folder);
+    }
+    config.render.out = config.render.out.map(|p| base.join(p));
+    config.render.templates = config.render.templates.map(|p| base.join(p));
+    Ok(config)
+}
+
+/// The committed configuration schema.
+pub const COMMITTED_SCHEMA: &str = include_str!("../schemas/pipegen-config.schema.json");
+
+/// The configuration's JSON Schema, generated from the types.
+pub fn schema() -> String {
+    let generator = schemars::generate::SchemaSettings::draft2020_12().into_generator();
+    let schema = generator.into_root_schema_for::<ProjectConfig>();
+    let mut value = schema.to_value();
+    crate::schema::strip_null(&mut value);
+    let mut text = serde_json::to_string_pretty(&value).expect("a schema serialises");
+    text.push('\n');
+    text
+}
