@@ -1135,6 +1135,7 @@ fn topics(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
 fn hudi_tables(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     let topic_names = pipeline.kafka.topics.iter().map(|t| t.name.as_str());
+    let declared: std::collections::HashSet<&str> = topic_names.clone().collect();
     for (i, table) in pipeline.hudi.tables.iter().enumerate() {
         let at = p("hudi.tables").index(i);
         let valid = !table.name.is_empty()
@@ -1169,7 +1170,7 @@ fn hudi_tables(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
                 ),
             );
         }
-        if pipeline.topic(&table.source_topic).is_none() {
+        if !declared.contains(table.source_topic.as_str()) {
             let help = match suggest::closest(&table.source_topic, topic_names.clone()) {
                 Some(best) => format!("did you mean `{best}`?"),
                 None => "declare the topic under [[kafka.topics]]".to_owned(),

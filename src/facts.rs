@@ -115,6 +115,12 @@ pub fn build(pipeline: &Pipeline) -> serde_json::Value {
     let broker = &kafka.broker;
     let brokers = kafka.broker_count.get();
     let azs = pipeline.msk_az_count();
+    let read: std::collections::HashSet<&str> = pipeline
+        .hudi
+        .tables
+        .iter()
+        .map(|t| t.source_topic.as_str())
+        .collect();
     let topics: Vec<_> = kafka
         .topics
         .iter()
@@ -123,6 +129,7 @@ pub fn build(pipeline: &Pipeline) -> serde_json::Value {
             json!({
                 "path": format!("kafka.topics[{i}]"),
                 "name": t.name,
+                "read_by_table": read.contains(t.name.as_str()),
                 "partitions": t.partitions.get(),
                 "replication_factor": topic_replication_factor(pipeline, t),
                 "min_insync_replicas": topic_min_insync_replicas(pipeline, t),

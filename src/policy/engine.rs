@@ -3,7 +3,7 @@
 
 use cel::{Context, Value};
 
-use super::{LoadedRule, Pack, interpolations};
+use super::{LoadedRule, Pack, Programs, interpolations, plain_path};
 use crate::diagnostic::Finding;
 use crate::model::Pipeline;
 use crate::path::KeyPath;
@@ -11,13 +11,13 @@ use crate::path::KeyPath;
 /// Runs every rule of the pack over a pipeline.
 pub fn evaluate(pack: &Pack, pipeline: &Pipeline, facts: &serde_json::Value) -> Vec<Finding> {
     let mut root = Context::default();
-    let document = serde_json::to_value(pipeline).expect("the model serialises");
-    if let serde_json::Value::Object(tables) = document {
-        for (name, value) in tables {
-            root.add_variable_from_value(name, to_cel(&value));
+    let mut document = serde_json::to_value(pipeline).expect("the model serialises");
+    if let serde_json::Value::Object(tables) = &mut document {
+        tables.insert("facts".to_owned(), facts.clone());
+        for (name, value) in tables.iter() {
+            root.add_variable_from_value(name.clone(), to_cel(value));
         }
     }
-    root.add_variable_from_value("facts", to_cel(facts));
     let environment = serde_json::to_value(pipeline.pipeline.environment)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
@@ -25,7 +25,7 @@ pub fn evaluate(pack: &Pack, pipeline: &Pipeline, facts: &serde_json::Value) -> 
     let mut out = Vec::new();
     for rule in &pack.rules {
         let before = out.len();
-        let result = run(rule, &root, &mut out);
+        let result = run(rule, &pack.programs, &document, &root, &mut out);
         let severity = rule.severity_in(&environment);
         for finding in &mut out[before..] {
             finding.severity = severity;
@@ -68,22 +68,35 @@ fn to_cel(value: &serde_json::Value) -> Value {
     }
 }
 
-fn run(loaded: &LoadedRule, root: &Context, out: &mut Vec<Finding>) -> Result<(), String> {
+fn run(
+    loaded: &LoadedRule,
+    programs: &Programs,
+    document: &serde_json::Value,
+    root: &Context,
+    out: &mut Vec<Finding>,
+) -> Result<(), String> {
     let rule = &loaded.rule;
     if let Some(when) = &rule.when
-        && !truth(&loaded.when, when, root, "when")?
+        && !truth(programs, when, root, "when")?
     {
         return Ok(());
     }
     let Some(each) = &rule.each else {
-        if !truth(&loaded.assert, &rule.assert, root, "assert")? {
+        if !truth(programs, &rule.assert, root, "assert")? {
             let path = KeyPath::parse_dotted(&rule.at).unwrap_or_default();
-            out.push(finding(loaded, root, path)?);
+            out.push(finding(loaded, programs, root, path)?);
         }
         return Ok(());
     };
-    let program = loaded.each.get(each)?;
-    let items = match program.execute(root).map_err(|e| format!("`each`: {e}"))? {
+    let list = if plain_path(each) {
+        walk(document, each)?
+    } else {
+        programs
+            .get(each)?
+            .execute(root)
+            .map_err(|e| format!("`each`: {e}"))?
+    };
+    let items = match list {
         Value::List(items) => items,
         other => return Err(format!("`each` gave {other:?}, not a list")),
     };
@@ -94,20 +107,29 @@ fn run(loaded: &LoadedRule, root: &Context, out: &mut Vec<Finding>) -> Result<()
         let mut scope = root.new_inner_scope();
         scope.add_variable_from_value("it", item.clone());
         scope.add_variable_from_value("i", i as i64);
-        if truth(&loaded.assert, &rule.assert, &scope, "assert")? {
+        if truth(programs, &rule.assert, &scope, "assert")? {
             continue;
         }
         let base = item_path(item)
             .or_else(|| each_path.as_ref().map(|p| p.index(i)))
             .unwrap_or_default();
         let path = append(base, &rule.at);
-        out.push(finding(loaded, &scope, path)?);
+        out.push(finding(loaded, programs, &scope, path)?);
     }
     Ok(())
 }
 
-fn truth(lazy: &super::Lazy, source: &str, ctx: &Context, key: &str) -> Result<bool, String> {
-    match lazy.get(source)?.execute(ctx) {
+/// The value at a dotted path (`facts.topics`) of the model and facts, without compiling CEL.
+fn walk(document: &serde_json::Value, path: &str) -> Result<Value, String> {
+    let value = path
+        .split('.')
+        .try_fold(document, |node, part| node.get(part))
+        .ok_or_else(|| format!("`each`: `{path}` does not exist"))?;
+    Ok(to_cel(value))
+}
+
+fn truth(programs: &Programs, source: &str, ctx: &Context, key: &str) -> Result<bool, String> {
+    match programs.get(source)?.execute(ctx) {
         Ok(Value::Bool(b)) => Ok(b),
         Ok(other) => Err(format!("`{key}` gave {other:?}, not true or false")),
         Err(e) => Err(format!("`{key}`: {e}")),
@@ -136,12 +158,17 @@ fn append(base: KeyPath, relative: &str) -> KeyPath {
         })
 }
 
-fn finding(loaded: &LoadedRule, ctx: &Context, path: KeyPath) -> Result<Finding, String> {
+fn finding(
+    loaded: &LoadedRule,
+    programs: &Programs,
+    ctx: &Context,
+    path: KeyPath,
+) -> Result<Finding, String> {
     let rule = &loaded.rule;
     let mut finding = Finding::new(
         rule.id.clone(),
         loaded.severity,
-        interpolate(&rule.message, ctx)?,
+        interpolate(&rule.message, programs, ctx)?,
     )
     .at(path)
     .with_help(rule.remediation.trim().to_owned());
@@ -154,7 +181,7 @@ fn finding(loaded: &LoadedRule, ctx: &Context, path: KeyPath) -> Result<Finding,
 }
 
 /// Replaces each `{{ expr }}` with the expression's value.
-fn interpolate(template: &str, ctx: &Context) -> Result<String, String> {
+fn interpolate(template: &str, programs: &Programs, ctx: &Context) -> Result<String, String> {
     let expressions = interpolations(template);
     if expressions.is_empty() {
         return Ok(template.trim().to_owned());
@@ -165,8 +192,8 @@ fn interpolate(template: &str, ctx: &Context) -> Result<String, String> {
         let start = rest.find("{{").expect("found by interpolations");
         let end = rest[start..].find("}}").expect("found by interpolations") + start;
         out.push_str(&rest[..start]);
-        let program = cel::Program::compile(expression).map_err(|e| e.to_string())?;
-        let value = program
+        let value = programs
+            .get(expression)?
             .execute(ctx)
             .map_err(|e| format!("message `{{{{ {expression} }}}}`: {e}"))?;
         out.push_str(&display(&value));

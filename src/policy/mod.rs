@@ -10,7 +10,7 @@ mod engine;
 pub mod testing;
 mod waivers;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -192,10 +192,6 @@ pub const BUILT_IN: &[(&str, &str)] = &[
     ),
 ];
 
-/// A compiled CEL program, compiled on first use.
-#[derive(Debug, Default)]
-pub(crate) struct Lazy(OnceLock<Result<cel::Program, String>>);
-
 impl LoadedRule {
     /// The severity in an environment (`dev`, `staging`, `prod`).
     pub fn severity_in(&self, environment: &str) -> Severity {
@@ -206,13 +202,37 @@ impl LoadedRule {
     }
 }
 
-impl Lazy {
-    fn get(&self, source: &str) -> Result<&cel::Program, String> {
-        self.0
-            .get_or_init(|| cel::Program::compile(source).map_err(|e| e.to_string()))
+/// Every CEL expression of a pack, compiled on first use and shared: an expression that
+/// several rules use (`pipeline.environment == "prod"`) compiles once, and a message part
+/// compiles only when a finding needs it. (Compiling up front on both cores measured slower
+/// than this, for one file.)
+#[derive(Debug, Default)]
+pub struct Programs(HashMap<String, OnceLock<Result<cel::Program, String>>>);
+
+impl Programs {
+    /// Registers an expression of the pack.
+    fn insert(&mut self, source: &str) {
+        self.0.entry(source.to_owned()).or_default();
+    }
+
+    /// The compiled program for an expression of the pack.
+    pub(crate) fn get(&self, source: &str) -> Result<&cel::Program, String> {
+        let cell = self
+            .0
+            .get(source)
+            .ok_or_else(|| format!("`{source}` is not an expression of the pack"))?;
+        cell.get_or_init(|| cel::Program::compile(source).map_err(|e| e.to_string()))
             .as_ref()
             .map_err(Clone::clone)
     }
+}
+
+/// Whether `each` is a plain dotted path (walked without CEL), e.g. `facts.topics`.
+pub(crate) fn plain_path(source: &str) -> bool {
+    !source.is_empty()
+        && source.split('.').all(|part| {
+            !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
 }
 
 /// A rule ready to run.
@@ -226,9 +246,6 @@ pub struct LoadedRule {
     pub severity_by_env: BTreeMap<String, Severity>,
     /// The file it came from.
     pub source: String,
-    pub(crate) when: Lazy,
-    pub(crate) each: Lazy,
-    pub(crate) assert: Lazy,
 }
 
 /// Every rule of a run.
@@ -236,6 +253,8 @@ pub struct LoadedRule {
 pub struct Pack {
     /// Rules in id order.
     pub rules: Vec<LoadedRule>,
+    /// Their CEL expressions.
+    pub programs: Programs,
 }
 
 impl Pack {
@@ -373,7 +392,7 @@ fn assemble(sources: Vec<(String, String)>, built_in: usize, errors: &mut Policy
         for (i, rule) in file.rule.into_iter().enumerate() {
             let at = KeyPath::root().key("rule").index(i);
             let is_built_in = index < built_in;
-            let (rule_problems, compiled) = validate(&rule, &at, is_built_in);
+            let rule_problems = validate(&rule, &at, is_built_in);
             problems.extend(rule_problems);
             if let Some(first) = first_seen.get(&rule.id) {
                 problems.push(
@@ -389,7 +408,6 @@ fn assemble(sources: Vec<(String, String)>, built_in: usize, errors: &mut Policy
                 continue;
             }
             first_seen.insert(rule.id.clone(), name.clone());
-            let [when, each, assert] = compiled;
             rules.insert(
                 rule.id.clone(),
                 LoadedRule {
@@ -397,9 +415,6 @@ fn assemble(sources: Vec<(String, String)>, built_in: usize, errors: &mut Policy
                     severity_by_env: rule.severity_by_env.clone(),
                     rule,
                     source: name.clone(),
-                    when,
-                    each,
-                    assert,
                 },
             );
         }
@@ -444,8 +459,23 @@ fn assemble(sources: Vec<(String, String)>, built_in: usize, errors: &mut Policy
             }
         }
     }
+    let mut programs = Programs::default();
+    for loaded in rules.values() {
+        let rule = &loaded.rule;
+        let each = rule.each.as_deref().filter(|e| !plain_path(e));
+        for source in [rule.when.as_deref(), each, Some(rule.assert.as_str())]
+            .into_iter()
+            .flatten()
+        {
+            programs.insert(source);
+        }
+        for expression in interpolations(&rule.message) {
+            programs.insert(expression);
+        }
+    }
     Pack {
         rules: rules.into_values().collect(),
+        programs,
     }
 }
 
@@ -472,10 +502,9 @@ fn push_problem(errors: &mut PolicyErrors, name: String, finding: Finding) {
 }
 
 /// Checks a rule's shape, pointing problems at the rule's keys. A custom rule's CEL is compiled
-/// here, so a broken pack fails before any pipeline is checked, and the programs are kept;
-/// built-in rules (proven to compile by the test suite) compile on first use instead, which
-/// keeps start-up cheap.
-fn validate(rule: &Rule, at: &KeyPath, built_in: bool) -> (Vec<Finding>, [Lazy; 3]) {
+/// here, so a broken pack fails before any pipeline is checked; built-in rules (proven to
+/// compile by the test suite) are not, which keeps start-up cheap.
+fn validate(rule: &Rule, at: &KeyPath, built_in: bool) -> Vec<Finding> {
     let mut problems = Vec::new();
     let id_ok = rule.id.len() <= 64
         && rule.id.split('-').count() >= 2
@@ -500,21 +529,20 @@ fn validate(rule: &Rule, at: &KeyPath, built_in: bool) -> (Vec<Finding>, [Lazy; 
         ("each", rule.each.as_deref()),
         ("assert", Some(rule.assert.as_str())),
     ];
-    let compiled = expressions.map(|(key, source)| {
-        let lazy = Lazy::default();
-        if let (Some(source), false) = (source, built_in) {
-            let program = cel::Program::compile(source).map_err(|e| e.to_string());
-            if let Err(error) = &program {
-                problems.push(Finding::error(
-                    "policy::cel",
-                    at.key(key),
-                    format!("`{key}` is not valid CEL: {}", first_line(error)),
-                ));
-            }
-            let _ = lazy.0.set(program);
+    for (key, source) in expressions {
+        if let (Some(source), false) = (source, built_in)
+            && let Err(error) = cel::Program::compile(source)
+        {
+            problems.push(Finding::error(
+                "policy::cel",
+                at.key(key),
+                format!(
+                    "`{key}` is not valid CEL: {}",
+                    first_line(&error.to_string())
+                ),
+            ));
         }
-        lazy
-    });
+    }
     let messages = if built_in {
         Vec::new()
     } else {
@@ -546,7 +574,7 @@ fn validate(rule: &Rule, at: &KeyPath, built_in: bool) -> (Vec<Finding>, [Lazy; 
             format!("built-in rule `{}` has no example", rule.id),
         ));
     }
-    (problems, compiled)
+    problems
 }
 
 fn first_line(text: &str) -> &str {
