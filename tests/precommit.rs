@@ -20,12 +20,21 @@ fn git(dir: &Path, args: &[&str]) {
 }
 
 fn try_repo(dir: &Path, hook: &str, extra: &[&str]) -> Output {
-    let tools = std::env::var("PIPEGEN_TOOLS").expect("PIPEGEN_TOOLS is set by scripts/test.sh");
     let root = common::root();
     let mut args = vec!["try-repo", root.to_str().unwrap(), hook];
     args.extend(extra);
+    pre_commit(dir, &args)
+}
+
+fn run_hook(dir: &Path, hook: &str) -> Output {
+    pre_commit(dir, &["run", hook, "--all-files"])
+}
+
+/// Runs the real pre-commit in `dir`.
+fn pre_commit(dir: &Path, args: &[&str]) -> Output {
+    let tools = std::env::var("PIPEGEN_TOOLS").expect("PIPEGEN_TOOLS is set by scripts/test.sh");
     Command::new(common::tool("PIPEGEN_PRE_COMMIT"))
-        .args(&args)
+        .args(args)
         .current_dir(dir)
         // Cache pre-commit's environments and the hook's cargo build between runs.
         .env("PRE_COMMIT_HOME", format!("{tools}/pre-commit-home"))
@@ -128,17 +137,4 @@ fn hooks_pass_good_pipelines_and_fail_bad_ones() {
         text.contains("is stale") && text.contains("changed: kafka/"),
         "{text}"
     );
-}
-
-fn run_hook(dir: &Path, hook: &str) -> Output {
-    let tools = std::env::var("PIPEGEN_TOOLS").expect("PIPEGEN_TOOLS is set by scripts/test.sh");
-    Command::new(common::tool("PIPEGEN_PRE_COMMIT"))
-        .args(["run", hook, "--all-files"])
-        .current_dir(dir)
-        .env("PRE_COMMIT_HOME", format!("{tools}/pre-commit-home"))
-        .env("CARGO_TARGET_DIR", format!("{tools}/pre-commit-target"))
-        .envs(FAST_BUILD)
-        .env("PIPEGEN_TODAY", "2026-11-26")
-        .output()
-        .unwrap()
 }
