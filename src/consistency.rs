@@ -1739,25 +1739,6 @@ fn identity(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
 
 // CFX-031
 fn duplicated_settings(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
-    const BROKER_TYPED: &[&str] = &[
-        "num.network.threads",
-        "num.io.threads",
-        "socket.send.buffer.bytes",
-        "socket.receive.buffer.bytes",
-        "socket.request.max.bytes",
-        "log.retention.hours",
-        "log.segment.bytes",
-        "default.replication.factor",
-        "min.insync.replicas",
-        "unclean.leader.election.enable",
-        "auto.create.topics.enable",
-        "allow.everyone.if.no.acl.found",
-        "num.partitions",
-        "offsets.topic.replication.factor",
-        "transaction.state.log.replication.factor",
-        "transaction.state.log.min.isr",
-        "message.max.bytes",
-    ];
     const TOPIC_TYPED: &[&str] = &["retention.ms", "cleanup.policy", "min.insync.replicas"];
     const PRODUCER_TYPED: &[&str] = &[
         "acks",
@@ -1814,10 +1795,11 @@ fn duplicated_settings(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>)
         }
     };
     let kafka = &pipeline.kafka;
+    let broker_typed: Vec<&str> = kafka.broker.typed().into_iter().map(|(k, _)| k).collect();
     report(
         p("kafka.broker.extra"),
         kafka.broker.extra.keys().collect(),
-        BROKER_TYPED,
+        &broker_typed,
     );
     report(
         p("kafka.producer.extra"),

@@ -386,10 +386,7 @@ fn emr(
         let gb = group
             .ebs_volume_gb
             .map_or_else(|| default_ebs(region, &group.instance_type), f64::from);
-        let volume = serde_json::to_value(group.ebs_volume_type)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_else(|| "gp3".to_owned());
+        let volume = crate::model::wire_name(&group.ebs_volume_type);
         if let Some(price) = b.price(region.ebs_gb_month.as_ref(), &volume, "EBS volume type") {
             b.add(
                 "EMR",
@@ -414,10 +411,7 @@ fn emr(
 }
 
 fn class_key(class: StorageClass) -> String {
-    serde_json::to_value(class)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
+    crate::model::wire_name(&class)
 }
 
 fn s3(pipeline: &Pipeline, usage: &Usage, b: &mut Builder<'_>, assumptions: &mut Vec<String>) {

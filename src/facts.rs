@@ -108,8 +108,8 @@ pub fn topic_min_insync_replicas(pipeline: &Pipeline, topic: &Topic) -> u16 {
 
 /// The `facts` object policies see: values derived from the pipeline, each computed once.
 /// Lists that describe keys of the file carry a `path` (a dotted key path) so a finding about
-/// an item points at it.
-pub fn build(pipeline: &Pipeline) -> serde_json::Value {
+/// an item points at it. `document` is the pipeline as JSON (serialised once per check).
+pub fn build(pipeline: &Pipeline, document: &serde_json::Value) -> serde_json::Value {
     use serde_json::json;
     let kafka = &pipeline.kafka;
     let broker = &kafka.broker;
@@ -176,9 +176,13 @@ pub fn build(pipeline: &Pipeline) -> serde_json::Value {
         "alarm_metrics": pipeline.monitoring.alarms.iter().map(|a| a.metric.as_str()).collect::<Vec<_>>(),
         "legacy_streaming": legacy_streaming(pipeline),
         "iam": { "statements": iam_statements(pipeline) },
-        "secret_literals": secret_literals(pipeline),
+        "secret_literals": secret_literals(pipeline, document),
         "kms_key_names": pipeline.kms.keys.iter().map(|k| k.name.as_str()).collect::<Vec<_>>(),
         "cost": crate::cost::facts(pipeline),
+        "aws": {
+            "unscopable_actions": crate::aws::UNSCOPABLE_ACTIONS,
+            "broad_managed_policies": crate::aws::BROAD_MANAGED_POLICIES,
+        },
     })
 }
 
@@ -480,10 +484,9 @@ pub fn pascal(name: &str) -> String {
 }
 
 /// String values that look like credentials written into the file.
-fn secret_literals(pipeline: &Pipeline) -> Vec<serde_json::Value> {
-    let document = serde_json::to_value(pipeline).expect("the model serialises");
+fn secret_literals(pipeline: &Pipeline, document: &serde_json::Value) -> Vec<serde_json::Value> {
     let mut out = Vec::new();
-    scan(&document, &crate::path::KeyPath::root(), pipeline, &mut out);
+    scan(document, &crate::path::KeyPath::root(), pipeline, &mut out);
     out
 }
 

@@ -17,7 +17,7 @@ pub fn starter(name: &str, region: &str, environment: Stage) -> Result<String, S
     env.set_syntax(syntax.build().map_err(|e| e.to_string())?);
     env.add_template("pipeline.toml", TEMPLATE)
         .map_err(|e| e.to_string())?;
-    let stage = serde_json::to_value(environment).map_err(|e| e.to_string())?;
+    let stage = crate::model::wire_name(&environment);
     let replica_region = if region == "us-west-2" {
         "us-east-1"
     } else {

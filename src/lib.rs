@@ -125,8 +125,9 @@ pub fn check_source(name: String, text: String, ctx: &Context) -> FileCheck {
             pipeline,
             &consistency::Context { today: ctx.today },
         ));
-        let facts = facts::build(pipeline);
-        let mut policy_findings = policy::evaluate(&ctx.pack, pipeline, &facts);
+        let document = serde_json::to_value(pipeline).expect("the model serialises");
+        let facts = facts::build(pipeline, &document);
+        let mut policy_findings = policy::evaluate(&ctx.pack, pipeline, &document, &facts);
         if ctx.waivers {
             let about_waivers =
                 policy::apply_waivers(pipeline, &ctx.pack, &mut policy_findings, ctx.today);

@@ -283,6 +283,69 @@ pub struct BrokerSettings {
     pub extra: BTreeMap<String, ConfValue>,
 }
 
+impl BrokerSettings {
+    /// Every typed setting by its Kafka name, with its value when set: the one list that
+    /// `broker.properties`, the MSK configuration and the "set twice" check all read.
+    pub fn typed(&self) -> Vec<(&'static str, Option<String>)> {
+        fn text<T: ToString>(value: Option<T>) -> Option<String> {
+            value.map(|v| v.to_string())
+        }
+        vec![
+            ("num.network.threads", text(self.num_network_threads)),
+            ("num.io.threads", text(self.num_io_threads)),
+            (
+                "socket.send.buffer.bytes",
+                text(self.socket_send_buffer_bytes),
+            ),
+            (
+                "socket.receive.buffer.bytes",
+                text(self.socket_receive_buffer_bytes),
+            ),
+            (
+                "socket.request.max.bytes",
+                text(self.socket_request_max_bytes),
+            ),
+            ("log.retention.hours", text(self.log_retention_hours)),
+            ("log.segment.bytes", text(self.log_segment_bytes)),
+            (
+                "log.retention.check.interval.ms",
+                text(self.log_retention_check_interval_ms),
+            ),
+            (
+                "default.replication.factor",
+                text(self.default_replication_factor),
+            ),
+            ("min.insync.replicas", text(self.min_insync_replicas)),
+            (
+                "unclean.leader.election.enable",
+                text(self.unclean_leader_election_enable),
+            ),
+            (
+                "auto.create.topics.enable",
+                text(self.auto_create_topics_enable),
+            ),
+            (
+                "allow.everyone.if.no.acl.found",
+                text(self.allow_everyone_if_no_acl_found),
+            ),
+            ("num.partitions", text(self.num_partitions)),
+            (
+                "offsets.topic.replication.factor",
+                text(self.offsets_topic_replication_factor),
+            ),
+            (
+                "transaction.state.log.replication.factor",
+                text(self.transaction_state_log_replication_factor),
+            ),
+            (
+                "transaction.state.log.min.isr",
+                text(self.transaction_state_log_min_isr),
+            ),
+            ("message.max.bytes", text(self.message_max_bytes)),
+        ]
+    }
+}
+
 /// What happens to old records of a topic.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum CleanupPolicy {

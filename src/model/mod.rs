@@ -285,6 +285,16 @@ pub struct KmsKey {
     pub deletion_window_days: u32,
 }
 
+/// The name a value serialises to (`Market::OnDemand` → `ON_DEMAND`): how enums appear in the
+/// file, in facts and in rendered output.
+pub fn wire_name<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(other) => other.to_string(),
+        Err(_) => String::new(),
+    }
+}
+
 pub(crate) fn yes() -> bool {
     true
 }
@@ -302,11 +312,6 @@ impl Pipeline {
     /// The secret with this name.
     pub fn secret(&self, name: &str) -> Option<&Secret> {
         self.secrets.iter().find(|s| s.name == name)
-    }
-
-    /// The topic with this name.
-    pub fn topic(&self, name: &str) -> Option<&Topic> {
-        self.kafka.topics.iter().find(|t| t.name == name)
     }
 
     /// Whether `reference` names a key in `[kms]`, or is a full KMS key ARN.

@@ -8,24 +8,27 @@ use crate::diagnostic::Finding;
 use crate::model::Pipeline;
 use crate::path::KeyPath;
 
-/// Runs every rule of the pack over a pipeline.
-pub fn evaluate(pack: &Pack, pipeline: &Pipeline, facts: &serde_json::Value) -> Vec<Finding> {
+/// Runs every rule of the pack over a pipeline; `document` is the pipeline as JSON (each
+/// top-level table becomes a CEL variable), `facts` the derived facts.
+pub fn evaluate(
+    pack: &Pack,
+    pipeline: &Pipeline,
+    document: &serde_json::Value,
+    facts: &serde_json::Value,
+) -> Vec<Finding> {
     let mut root = Context::default();
-    let mut document = serde_json::to_value(pipeline).expect("the model serialises");
-    if let serde_json::Value::Object(tables) = &mut document {
-        tables.insert("facts".to_owned(), facts.clone());
-        for (name, value) in tables.iter() {
+    if let serde_json::Value::Object(tables) = document {
+        for (name, value) in tables {
             root.add_variable_from_value(name.clone(), to_cel(value));
         }
     }
-    let environment = serde_json::to_value(pipeline.pipeline.environment)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
+    root.add_variable_from_value("facts", to_cel(facts));
+    let roots = Roots { document, facts };
+    let environment = crate::model::wire_name(&pipeline.pipeline.environment);
     let mut out = Vec::new();
     for rule in &pack.rules {
         let before = out.len();
-        let result = run(rule, &pack.programs, &document, &root, &mut out);
+        let result = run(rule, &pack.programs, &roots, &root, &mut out);
         let severity = rule.severity_in(&environment);
         for finding in &mut out[before..] {
             finding.severity = severity;
@@ -68,10 +71,16 @@ fn to_cel(value: &serde_json::Value) -> Value {
     }
 }
 
+/// The JSON behind the CEL variables, for walking plain paths.
+struct Roots<'a> {
+    document: &'a serde_json::Value,
+    facts: &'a serde_json::Value,
+}
+
 fn run(
     loaded: &LoadedRule,
     programs: &Programs,
-    document: &serde_json::Value,
+    roots: &Roots<'_>,
     root: &Context,
     out: &mut Vec<Finding>,
 ) -> Result<(), String> {
@@ -89,7 +98,7 @@ fn run(
         return Ok(());
     };
     let list = if plain_path(each) {
-        walk(document, each)?
+        walk(roots, each)?
     } else {
         programs
             .get(each)?
@@ -120,10 +129,15 @@ fn run(
 }
 
 /// The value at a dotted path (`facts.topics`) of the model and facts, without compiling CEL.
-fn walk(document: &serde_json::Value, path: &str) -> Result<Value, String> {
-    let value = path
-        .split('.')
-        .try_fold(document, |node, part| node.get(part))
+fn walk(roots: &Roots<'_>, path: &str) -> Result<Value, String> {
+    let mut parts = path.split('.');
+    let start = match parts.next() {
+        Some("facts") => Some(roots.facts),
+        Some(table) => roots.document.get(table),
+        None => None,
+    };
+    let value = start
+        .and_then(|first| parts.try_fold(first, |node, part| node.get(part)))
         .ok_or_else(|| format!("`each`: `{path}` does not exist"))?;
     Ok(to_cel(value))
 }
@@ -172,11 +186,7 @@ fn finding(
     )
     .at(path)
     .with_help(rule.remediation.trim().to_owned());
-    finding.url = rule
-        .references
-        .iter()
-        .find(|r| r.starts_with("https://"))
-        .cloned();
+    finding.url = super::doc_url(&rule.references).map(str::to_owned);
     Ok(finding)
 }
 

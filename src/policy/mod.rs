@@ -157,6 +157,14 @@ pub struct PolicyFile {
     pub overrides: Vec<Override>,
 }
 
+/// The documentation link of a rule: its first http(s) reference.
+pub fn doc_url(references: &[String]) -> Option<&str> {
+    references
+        .iter()
+        .map(String::as_str)
+        .find(|r| r.starts_with("https://") || r.starts_with("http://"))
+}
+
 /// The built-in pack, one file per area.
 pub const BUILT_IN: &[(&str, &str)] = &[
     (

@@ -1,7 +1,6 @@
 //! What the templates see: the model, the facts, and the settings each artifact writes,
 //! computed once here so every artifact states the same fact the same way.
 
-use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::aws;
@@ -18,17 +17,12 @@ fn set(settings: &mut Settings, key: &str, value: impl ToString) {
     settings.push((key.to_owned(), value.to_string()));
 }
 
-fn enum_text<T: Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(Value::String(s)) => s,
-        Ok(other) => other.to_string(),
-        Err(_) => String::new(),
-    }
-}
+use crate::model::wire_name as enum_text;
 
 /// The whole template context.
 pub fn build(pipeline: &Pipeline) -> Value {
-    let facts = facts::build(pipeline);
+    let document = serde_json::to_value(pipeline).expect("the model serialises");
+    let facts = facts::build(pipeline, &document);
     let tables: Vec<Value> = pipeline
         .hudi
         .tables
@@ -44,7 +38,7 @@ pub fn build(pipeline: &Pipeline) -> Value {
         })
         .collect();
     json!({
-        "pipeline": pipeline,
+        "pipeline": document,
         "facts": facts,
         "ids": ids(pipeline),
         "network": network(pipeline),
@@ -169,80 +163,21 @@ fn log_buckets(pipeline: &Pipeline) -> Value {
 pub fn broker_properties(pipeline: &Pipeline, msk_only: bool) -> Settings {
     let b = &pipeline.kafka.broker;
     let mut out = Settings::new();
-    let typed: [(&str, Option<String>); 17] = [
-        (
-            "num.network.threads",
-            b.num_network_threads.map(|v| v.to_string()),
-        ),
-        ("num.io.threads", b.num_io_threads.map(|v| v.to_string())),
-        (
-            "socket.send.buffer.bytes",
-            b.socket_send_buffer_bytes.map(|v| v.to_string()),
-        ),
-        (
-            "socket.receive.buffer.bytes",
-            b.socket_receive_buffer_bytes.map(|v| v.to_string()),
-        ),
-        (
-            "socket.request.max.bytes",
-            b.socket_request_max_bytes.map(|v| v.to_string()),
-        ),
-        (
-            "log.retention.hours",
-            b.log_retention_hours.map(|v| v.to_string()),
-        ),
-        (
-            "log.segment.bytes",
-            b.log_segment_bytes.map(|v| v.to_string()),
-        ),
-        (
-            "log.retention.check.interval.ms",
-            b.log_retention_check_interval_ms.map(|v| v.to_string()),
-        ),
-        (
-            "default.replication.factor",
-            Some(facts::default_replication_factor(pipeline).to_string()),
-        ),
-        (
-            "min.insync.replicas",
-            Some(facts::min_insync_replicas(pipeline).to_string()),
-        ),
-        (
-            "unclean.leader.election.enable",
-            b.unclean_leader_election_enable.map(|v| v.to_string()),
-        ),
-        (
-            "auto.create.topics.enable",
-            b.auto_create_topics_enable.map(|v| v.to_string()),
-        ),
-        (
-            "allow.everyone.if.no.acl.found",
-            b.allow_everyone_if_no_acl_found.map(|v| v.to_string()),
-        ),
-        ("num.partitions", b.num_partitions.map(|v| v.to_string())),
-        (
-            "offsets.topic.replication.factor",
-            b.offsets_topic_replication_factor.map(|v| v.to_string()),
-        ),
-        (
-            "transaction.state.log.replication.factor",
-            b.transaction_state_log_replication_factor
-                .map(|v| v.to_string()),
-        ),
-        (
-            "transaction.state.log.min.isr",
-            b.transaction_state_log_min_isr.map(|v| v.to_string()),
-        ),
-    ];
-    for (key, value) in typed {
+    for (key, value) in b.typed() {
+        // These two always appear, with the value MSK applies when unset.
+        let value = match key {
+            "default.replication.factor" => {
+                Some(facts::default_replication_factor(pipeline).to_string())
+            }
+            "min.insync.replicas" => Some(facts::min_insync_replicas(pipeline).to_string()),
+            _ => value,
+        };
+        let settable = !msk_only || aws::MSK_SETTABLE_PROPERTIES.contains(&key);
         if let Some(value) = value
-            && (!msk_only || aws::MSK_SETTABLE_PROPERTIES.contains(&key))
+            && settable
         {
             set(&mut out, key, value);
         }
-    }
-    if let Some(v) = b.message_max_bytes {
-        set(&mut out, "message.max.bytes", v);
     }
     for (key, value) in &b.extra {
         set(&mut out, key, value);

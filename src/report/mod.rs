@@ -514,10 +514,7 @@ pub(crate) fn describe_code(code: &str, pack: &crate::policy::Pack) -> CodeInfo 
 
 /// The first http(s) reference of a rule, for help links.
 pub(crate) fn help_uri(info: &CodeInfo) -> Option<&str> {
-    info.references
-        .iter()
-        .map(String::as_str)
-        .find(|r| r.starts_with("https://") || r.starts_with("http://"))
+    crate::policy::doc_url(&info.references)
 }
 
 #[cfg(test)]
