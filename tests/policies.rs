@@ -104,3 +104,24 @@ fn the_pack_is_large_documented_and_uniquely_named() {
         );
     }
 }
+
+#[test]
+fn the_fast_cel_parser_builds_the_same_tree_as_the_reference_parser() {
+    // pipegen compiles rules with the `cel` crate's Pratt parser; its default (ANTLR) parser
+    // is the reference. Every expression of the built-in pack must parse the same with both.
+    let pack = &common::ctx().pack;
+    let mut compared = 0;
+    for source in pack.programs.sources() {
+        let fast = pipegen::policy::Program::compile(source)
+            .unwrap_or_else(|e| panic!("`{source}` does not parse: {e}"));
+        let reference = cel::Program::compile(source)
+            .unwrap_or_else(|e| panic!("`{source}` does not parse with the reference: {e}"));
+        assert_eq!(
+            fast.expression(),
+            reference.expression(),
+            "`{source}` parses differently"
+        );
+        compared += 1;
+    }
+    assert!(compared > 100, "only {compared} expressions compared");
+}
