@@ -1,6 +1,10 @@
 //! Evaluating rules: CEL over the model (each top-level table is a variable: `kafka`,
 //! `storage`, …) and `facts`, with `it` and `i` bound per item of `each`.
 
+use cel::common::types::{
+    CelBool, CelDouble, CelInt, CelList, CelMap, CelMapKey, CelNull, CelString, CelUInt,
+};
+use cel::common::value::Val;
 use cel::{Context, Value};
 
 use super::{LoadedRule, Pack, Programs, interpolations, plain_path};
@@ -19,10 +23,10 @@ pub fn evaluate(
     let mut root = Context::default();
     if let serde_json::Value::Object(tables) = document {
         for (name, value) in tables {
-            root.add_variable_from_value(name.clone(), to_cel(value));
+            root.add_variable_as_val(name.clone(), to_cel(value));
         }
     }
-    root.add_variable_from_value("facts", to_cel(facts));
+    root.add_variable_as_val("facts", to_cel(facts));
     let roots = Roots { document, facts };
     let environment = crate::model::wire_name(&pipeline.pipeline.environment);
     let mut out = Vec::new();
@@ -47,26 +51,54 @@ pub fn evaluate(
     out
 }
 
-/// JSON to CEL, with every integer an `int` so rules can mix them with literals (`rf - 1`).
-fn to_cel(value: &serde_json::Value) -> Value {
+/// JSON to CEL, borrowing its strings, with every integer an `int` so rules can mix them with
+/// literals (`rf - 1`).
+fn to_cel(value: &serde_json::Value) -> Box<dyn Val + '_> {
     use serde_json::Value as J;
     match value {
-        J::Null => Value::Null,
-        J::Bool(b) => Value::Bool(*b),
+        J::Null => Box::new(CelNull),
+        J::Bool(b) => Box::new(CelBool::from(*b)),
         J::Number(n) => match n.as_i64() {
-            Some(i) => Value::Int(i),
-            None => n
-                .as_u64()
-                .map_or_else(|| Value::Float(n.as_f64().unwrap_or(f64::NAN)), Value::UInt),
+            Some(i) => Box::new(CelInt::from(i)),
+            None => match n.as_u64() {
+                Some(u) => Box::new(CelUInt::from(u)),
+                None => Box::new(CelDouble::from(n.as_f64().unwrap_or(f64::NAN))),
+            },
         },
-        J::String(s) => Value::String(s.clone().into()),
-        J::Array(items) => Value::List(items.iter().map(to_cel).collect::<Vec<_>>().into()),
-        J::Object(map) => {
-            let entries: std::collections::HashMap<cel::objects::Key, Value> = map
-                .iter()
-                .map(|(k, v)| (cel::objects::Key::from(k.as_str()), to_cel(v)))
-                .collect();
-            Value::Map(entries.into())
+        J::String(s) => Box::new(CelString::from(s.as_str())),
+        J::Array(items) => Box::new(CelList::from(items.iter().map(to_cel).collect::<Vec<_>>())),
+        J::Object(map) => Box::new(CelMap::from(
+            map.iter()
+                .map(|(k, v)| (CelMapKey::from(k.as_str()), to_cel(v)))
+                .collect::<std::collections::HashMap<_, _>>(),
+        )),
+    }
+}
+
+/// An item of an `each` list: from the JSON (a plain path) or computed by CEL.
+enum Item<'a> {
+    Json(&'a serde_json::Value),
+    Cel(Value),
+}
+
+impl<'a> Item<'a> {
+    /// Binds the item as `it` in a scope.
+    fn bind(&self, scope: &mut Context<'_, 'a>) {
+        match self {
+            Item::Json(value) => scope.add_variable_as_val("it", to_cel(value)),
+            Item::Cel(value) => scope.add_variable_from_value("it", value.clone()),
+        }
+    }
+
+    /// The `path` a facts item carries.
+    fn path(&self) -> Option<KeyPath> {
+        match self {
+            Item::Json(value) => KeyPath::parse_dotted(value.get("path")?.as_str()?),
+            Item::Cel(Value::Map(map)) => match map.get(&cel::objects::Key::from("path")) {
+                Some(Value::String(path)) => KeyPath::parse_dotted(path),
+                _ => None,
+            },
+            Item::Cel(_) => None,
         }
     }
 }
@@ -77,11 +109,11 @@ struct Roots<'a> {
     facts: &'a serde_json::Value,
 }
 
-fn run(
+fn run<'a>(
     loaded: &LoadedRule,
     programs: &Programs,
-    roots: &Roots<'_>,
-    root: &Context,
+    roots: &Roots<'a>,
+    root: &Context<'_, 'a>,
     out: &mut Vec<Finding>,
 ) -> Result<(), String> {
     let rule = &loaded.rule;
@@ -97,29 +129,33 @@ fn run(
         }
         return Ok(());
     };
-    let list = if plain_path(each) {
-        walk(roots, each)?
+    let items: Vec<Item<'a>> = if plain_path(each) {
+        match walk(roots, each)? {
+            serde_json::Value::Array(items) => items.iter().map(Item::Json).collect(),
+            other => return Err(format!("`each` gave {other}, not a list")),
+        }
     } else {
-        programs
+        match programs
             .get(each)?
             .execute(root)
             .map_err(|e| format!("`each`: {e}"))?
-    };
-    let items = match list {
-        Value::List(items) => items,
-        other => return Err(format!("`each` gave {other:?}, not a list")),
+        {
+            Value::List(items) => items.iter().cloned().map(Item::Cel).collect(),
+            other => return Err(format!("`each` gave {other:?}, not a list")),
+        }
     };
     let each_path = KeyPath::parse_dotted(each).filter(
         |p| !matches!(p.segments().first(), Some(crate::path::Segment::Key(k)) if k == "facts"),
     );
     for (i, item) in items.iter().enumerate() {
         let mut scope = root.new_inner_scope();
-        scope.add_variable_from_value("it", item.clone());
+        item.bind(&mut scope);
         scope.add_variable_from_value("i", i as i64);
         if truth(programs, &rule.assert, &scope, "assert")? {
             continue;
         }
-        let base = item_path(item)
+        let base = item
+            .path()
             .or_else(|| each_path.as_ref().map(|p| p.index(i)))
             .unwrap_or_default();
         let path = append(base, &rule.at);
@@ -129,17 +165,16 @@ fn run(
 }
 
 /// The value at a dotted path (`facts.topics`) of the model and facts, without compiling CEL.
-fn walk(roots: &Roots<'_>, path: &str) -> Result<Value, String> {
+fn walk<'a>(roots: &Roots<'a>, path: &str) -> Result<&'a serde_json::Value, String> {
     let mut parts = path.split('.');
     let start = match parts.next() {
         Some("facts") => Some(roots.facts),
         Some(table) => roots.document.get(table),
         None => None,
     };
-    let value = start
+    start
         .and_then(|first| parts.try_fold(first, |node, part| node.get(part)))
-        .ok_or_else(|| format!("`each`: `{path}` does not exist"))?;
-    Ok(to_cel(value))
+        .ok_or_else(|| format!("`each`: `{path}` does not exist"))
 }
 
 fn truth(programs: &Programs, source: &str, ctx: &Context, key: &str) -> Result<bool, String> {
@@ -147,15 +182,6 @@ fn truth(programs: &Programs, source: &str, ctx: &Context, key: &str) -> Result<
         Ok(Value::Bool(b)) => Ok(b),
         Ok(other) => Err(format!("`{key}` gave {other:?}, not true or false")),
         Err(e) => Err(format!("`{key}`: {e}")),
-    }
-}
-
-/// The `path` an item of a facts list carries.
-fn item_path(item: &Value) -> Option<KeyPath> {
-    let Value::Map(map) = item else { return None };
-    match map.get(&cel::objects::Key::from("path")) {
-        Some(Value::String(path)) => KeyPath::parse_dotted(path),
-        _ => None,
     }
 }
 

@@ -165,39 +165,43 @@ pub fn doc_url(references: &[String]) -> Option<&str> {
         .find(|r| r.starts_with("https://") || r.starts_with("http://"))
 }
 
+/// A file of the built-in pack: its TOML, and the same rules as JSON converted by `build.rs`.
+///
+/// Every run loads the pack, so the JSON (an order of magnitude quicker to read than TOML with
+/// spans) is what runs; the TOML is parsed only to point at a problem in it, which the test
+/// suite keeps from ever reaching a release.
+#[derive(Debug, Clone, Copy)]
+pub struct BuiltIn {
+    /// The file's name as shown in messages (`policies/kafka.toml`).
+    pub name: &'static str,
+    /// The file as written.
+    pub toml: &'static str,
+    /// The file as JSON.
+    json: &'static str,
+}
+
+macro_rules! built_in {
+    ($($area:literal),* $(,)?) => {
+        &[$(BuiltIn {
+            name: concat!("policies/", $area, ".toml"),
+            toml: include_str!(concat!("../../policies/", $area, ".toml")),
+            json: include_str!(concat!(env!("OUT_DIR"), "/policies/", $area, ".json")),
+        }),*]
+    };
+}
+
 /// The built-in pack, one file per area.
-pub const BUILT_IN: &[(&str, &str)] = &[
-    (
-        "policies/kafka.toml",
-        include_str!("../../policies/kafka.toml"),
-    ),
-    ("policies/s3.toml", include_str!("../../policies/s3.toml")),
-    ("policies/emr.toml", include_str!("../../policies/emr.toml")),
-    (
-        "policies/streaming.toml",
-        include_str!("../../policies/streaming.toml"),
-    ),
-    ("policies/iam.toml", include_str!("../../policies/iam.toml")),
-    (
-        "policies/network.toml",
-        include_str!("../../policies/network.toml"),
-    ),
-    (
-        "policies/audit.toml",
-        include_str!("../../policies/audit.toml"),
-    ),
-    (
-        "policies/operations.toml",
-        include_str!("../../policies/operations.toml"),
-    ),
-    (
-        "policies/cost.toml",
-        include_str!("../../policies/cost.toml"),
-    ),
-    (
-        "policies/data-quality.toml",
-        include_str!("../../policies/data-quality.toml"),
-    ),
+pub const BUILT_IN: &[BuiltIn] = built_in![
+    "kafka",
+    "s3",
+    "emr",
+    "streaming",
+    "iam",
+    "network",
+    "audit",
+    "operations",
+    "cost",
+    "data-quality",
 ];
 
 impl LoadedRule {
@@ -330,10 +334,7 @@ pub type PolicyErrors = Vec<FileCheck>;
 
 /// Loads the built-in pack and every `*.toml` below each of `dirs`.
 pub fn load(dirs: &[PathBuf]) -> Result<Pack, PolicyErrors> {
-    let mut sources: Vec<(String, String)> = BUILT_IN
-        .iter()
-        .map(|(name, text)| ((*name).to_owned(), (*text).to_owned()))
-        .collect();
+    let mut sources: Vec<Source> = BUILT_IN.iter().map(|b| Source::BuiltIn(*b)).collect();
     let mut errors = Vec::new();
     for dir in dirs {
         match policy_files(dir) {
@@ -341,7 +342,7 @@ pub fn load(dirs: &[PathBuf]) -> Result<Pack, PolicyErrors> {
                 for file in files {
                     let name = file.display().to_string();
                     match load::read(&file) {
-                        Ok(text) => sources.push((name, text)),
+                        Ok(text) => sources.push(Source::File { name, text }),
                         Err(finding) => errors.push(unusable(name, None, vec![*finding])),
                     }
                 }
@@ -349,8 +350,7 @@ pub fn load(dirs: &[PathBuf]) -> Result<Pack, PolicyErrors> {
             Err(finding) => errors.push(unusable(dir.display().to_string(), None, vec![*finding])),
         }
     }
-    let built_in = BUILT_IN.len();
-    let pack = assemble(sources, built_in, &mut errors);
+    let pack = assemble(sources, &mut errors);
     if errors.is_empty() {
         Ok(pack)
     } else {
@@ -404,36 +404,61 @@ fn unusable(name: String, source: Option<String>, findings: Vec<Finding>) -> Fil
     }
 }
 
-/// Parses, validates and merges policy sources; the first `built_in` are the built-in pack.
-fn assemble(sources: Vec<(String, String)>, built_in: usize, errors: &mut PolicyErrors) -> Pack {
+/// A policy file to load.
+enum Source {
+    /// A file of the built-in pack.
+    BuiltIn(BuiltIn),
+    /// A file of the user's.
+    File { name: String, text: String },
+}
+
+/// Parses a policy file's TOML, keeping where each key is.
+fn parse_policy(name: &str, text: &str) -> Result<(PolicyFile, SpanIndex), Box<FileCheck>> {
+    let loaded = load::parse(text)
+        .map_err(|finding| unusable(name.to_owned(), Some(text.to_owned()), vec![*finding]))?;
+    match serde_path_to_error::deserialize(&loaded.value) {
+        Ok(file) => Ok((file, loaded.spans)),
+        Err(error) => {
+            let path = KeyPath::from(error.path());
+            let finding = Finding::error("policy::invalid", path, error.into_inner().to_string());
+            Err(Box::new(FileCheck {
+                spans: loaded.spans,
+                ..unusable(name.to_owned(), Some(text.to_owned()), vec![finding])
+            }))
+        }
+    }
+}
+
+/// Parses, validates and merges policy sources.
+fn assemble(sources: Vec<Source>, errors: &mut PolicyErrors) -> Pack {
     let mut rules: BTreeMap<String, LoadedRule> = BTreeMap::new();
     let mut first_seen: BTreeMap<String, String> = BTreeMap::new();
-    let mut overrides: Vec<(Override, String, KeyPath, usize)> = Vec::new();
-    for (index, (name, text)) in sources.into_iter().enumerate() {
-        let loaded = match load::parse(&text) {
-            Ok(loaded) => loaded,
-            Err(finding) => {
-                errors.push(unusable(name, Some(text), vec![*finding]));
-                continue;
-            }
+    let mut overrides: Vec<(Override, String, KeyPath)> = Vec::new();
+    for source in &sources {
+        let (name, text, is_built_in) = match source {
+            Source::BuiltIn(b) => (b.name, b.toml, true),
+            Source::File { name, text } => (name.as_str(), text.as_str(), false),
         };
-        let file: PolicyFile = match serde_path_to_error::deserialize(&loaded.value) {
-            Ok(file) => file,
-            Err(error) => {
-                let path = KeyPath::from(error.path());
-                let finding =
-                    Finding::error("policy::invalid", path, error.into_inner().to_string());
-                errors.push(FileCheck {
-                    spans: loaded.spans,
-                    ..unusable(name, Some(text), vec![finding])
-                });
-                continue;
-            }
+        let name = name.to_owned();
+        // The built-in pack is read from its JSON; a file that does not read (or a user's
+        // file) takes the TOML path, whose errors point into the file.
+        let fast = match source {
+            Source::BuiltIn(b) => serde_json::from_str::<PolicyFile>(b.json).ok(),
+            Source::File { .. } => None,
+        };
+        let (file, spans) = match fast {
+            Some(file) => (file, None),
+            None => match parse_policy(&name, text) {
+                Ok((file, spans)) => (file, Some(spans)),
+                Err(check) => {
+                    errors.push(*check);
+                    continue;
+                }
+            },
         };
         let mut problems = Vec::new();
         for (i, rule) in file.rule.into_iter().enumerate() {
             let at = KeyPath::root().key("rule").index(i);
-            let is_built_in = index < built_in;
             let rule_problems = validate(&rule, &at, is_built_in);
             problems.extend(rule_problems);
             if let Some(first) = first_seen.get(&rule.id) {
@@ -461,21 +486,19 @@ fn assemble(sources: Vec<(String, String)>, built_in: usize, errors: &mut Policy
             );
         }
         for (i, o) in file.overrides.into_iter().enumerate() {
-            overrides.push((
-                o,
-                name.clone(),
-                KeyPath::root().key("override").index(i),
-                index,
-            ));
+            overrides.push((o, name.clone(), KeyPath::root().key("override").index(i)));
         }
         if !problems.is_empty() {
+            let spans = spans
+                .or_else(|| load::parse(text).ok().map(|l| l.spans))
+                .unwrap_or_default();
             errors.push(FileCheck {
-                spans: loaded.spans,
-                ..unusable(name, Some(text), problems)
+                spans,
+                ..unusable(name, Some(text.to_owned()), problems)
             });
         }
     }
-    for (o, name, at, _) in overrides {
+    for (o, name, at) in overrides {
         if o.disabled && rules.remove(&o.id).is_some() {
             continue;
         }
@@ -529,8 +552,8 @@ fn push_problem(errors: &mut PolicyErrors, name: String, finding: Finding) {
     }
     let text = BUILT_IN
         .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, t)| (*t).to_owned())
+        .find(|b| b.name == name)
+        .map(|b| b.toml.to_owned())
         .or_else(|| std::fs::read_to_string(&name).ok());
     let spans = text
         .as_deref()
@@ -631,4 +654,38 @@ pub(crate) fn interpolations(template: &str) -> Vec<&str> {
         rest = &after[end + 2..];
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_built_in_json_holds_the_same_rules_as_the_toml() {
+        for file in BUILT_IN {
+            let from_json: PolicyFile = serde_json::from_str(file.json)
+                .unwrap_or_else(|e| panic!("{}: the JSON does not read: {e}", file.name));
+            let (from_toml, _) = parse_policy(file.name, file.toml)
+                .unwrap_or_else(|e| panic!("{}: {:?}", file.name, e.findings));
+            assert!(!from_toml.rule.is_empty(), "{}", file.name);
+            assert_eq!(
+                serde_json::to_value(&from_json).unwrap(),
+                serde_json::to_value(&from_toml).unwrap(),
+                "{}",
+                file.name
+            );
+        }
+    }
+
+    #[test]
+    fn every_built_in_file_is_listed() {
+        let mut on_disk: Vec<String> = std::fs::read_dir("policies")
+            .unwrap()
+            .map(|e| format!("policies/{}", e.unwrap().file_name().to_string_lossy()))
+            .collect();
+        on_disk.sort();
+        let mut listed: Vec<String> = BUILT_IN.iter().map(|b| b.name.to_owned()).collect();
+        listed.sort();
+        assert_eq!(listed, on_disk);
+    }
 }
