@@ -486,37 +486,47 @@ pub fn pascal(name: &str) -> String {
 /// String values that look like credentials written into the file.
 fn secret_literals(pipeline: &Pipeline, document: &serde_json::Value) -> Vec<serde_json::Value> {
     let mut out = Vec::new();
-    scan(document, &crate::path::KeyPath::root(), pipeline, &mut out);
+    scan(
+        document,
+        &mut crate::path::KeyPath::root(),
+        pipeline,
+        &mut out,
+    );
     out
 }
 
+/// Walks the document; `path` is where `value` is (restored before returning).
 fn scan(
     value: &serde_json::Value,
-    path: &crate::path::KeyPath,
+    path: &mut crate::path::KeyPath,
     pipeline: &Pipeline,
     out: &mut Vec<serde_json::Value>,
 ) {
+    use crate::path::Segment;
     use serde_json::Value;
     match value {
         Value::Object(map) => {
             for (key, child) in map {
-                let child_path = path.key(key);
+                path.push(Segment::Key(key.clone()));
                 if let Value::String(text) = child
                     && secret_key(key)
                     && !is_reference(text, pipeline)
                 {
                     out.push(serde_json::json!({
-                        "path": child_path.to_string(),
+                        "path": path.to_string(),
                         "reason": format!("`{key}` holds a literal value; secrets belong in Secrets Manager, referenced by name or ARN"),
                     }));
-                    continue;
+                } else {
+                    scan(child, path, pipeline, out);
                 }
-                scan(child, &child_path, pipeline, out);
+                path.pop();
             }
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                scan(item, &path.index(i), pipeline, out);
+                path.push(Segment::Index(i));
+                scan(item, path, pipeline, out);
+                path.pop();
             }
         }
         Value::String(text) => {

@@ -40,6 +40,10 @@ pub struct Spans {
 pub struct SpanIndex(HashMap<String, Spans>);
 
 impl SpanIndex {
+    fn insert(&mut self, pointer: String, key: Option<Range<usize>>, value: Option<Range<usize>>) {
+        self.0.insert(pointer, Spans { key, value });
+    }
+
     /// The best range for a finding at `path`: the key when `at_key` (and a key exists), the
     /// value otherwise; a path with no span of its own (a missing value, an implicit table)
     /// falls back to its nearest ancestor's key.
@@ -154,16 +158,34 @@ pub fn parse(text: &str) -> Result<Loaded, Box<Finding>> {
             value: None,
         },
     );
-    let value = table_to_json(document.as_table(), &KeyPath::root(), &mut spans);
+    let value = table_to_json(document.as_table(), "", &mut spans);
     Ok(Loaded { value, spans })
 }
 
-fn table_to_json(table: &Table, path: &KeyPath, spans: &mut SpanIndex) -> Value {
+/// The JSON Pointer of a table's key.
+fn key_pointer(parent: &str, key: &str) -> String {
+    let mut pointer = String::with_capacity(parent.len() + key.len() + 1);
+    pointer.push_str(parent);
+    crate::path::push_pointer_key(&mut pointer, key);
+    pointer
+}
+
+/// The JSON Pointer of an array's element.
+fn index_pointer(parent: &str, index: usize) -> String {
+    let mut pointer = parent.to_owned();
+    crate::path::push_pointer_index(&mut pointer, index);
+    pointer
+}
+
+// The walkers below take the JSON Pointer of the value they convert and record the spans of
+// every value under it.
+
+fn table_to_json(table: &Table, pointer: &str, spans: &mut SpanIndex) -> Value {
     let mut map = Map::new();
     for (key, item) in table.iter() {
-        let child = path.key(key);
+        let child = key_pointer(pointer, key);
         let key_span = table.get_key_value(key).and_then(|(k, _)| k.span());
-        if let Some(value) = item_to_json(item, &child, key_span, spans) {
+        if let Some(value) = item_to_json(item, child, key_span, spans) {
             map.insert(key.to_owned(), value);
         }
     }
@@ -172,42 +194,32 @@ fn table_to_json(table: &Table, path: &KeyPath, spans: &mut SpanIndex) -> Value 
 
 fn item_to_json(
     item: &Item,
-    path: &KeyPath,
+    pointer: String,
     key: Option<Range<usize>>,
     spans: &mut SpanIndex,
 ) -> Option<Value> {
-    spans.0.insert(
-        path.pointer(),
-        Spans {
-            key,
-            value: item.span(),
-        },
-    );
-    Some(match item {
-        Item::None => return None,
-        Item::Value(value) => value_to_json(value, path, spans),
-        Item::Table(table) => table_to_json(table, path, spans),
-        Item::ArrayOfTables(array) => Value::Array(
+    let value = match item {
+        Item::None => None,
+        Item::Value(value) => Some(value_to_json(value, &pointer, spans)),
+        Item::Table(table) => Some(table_to_json(table, &pointer, spans)),
+        Item::ArrayOfTables(array) => Some(Value::Array(
             array
                 .iter()
                 .enumerate()
                 .map(|(i, table)| {
-                    let child = path.index(i);
-                    spans.0.insert(
-                        child.pointer(),
-                        Spans {
-                            key: None,
-                            value: table.span(),
-                        },
-                    );
-                    table_to_json(table, &child, spans)
+                    let child = index_pointer(&pointer, i);
+                    let value = table_to_json(table, &child, spans);
+                    spans.insert(child, None, table.span());
+                    value
                 })
                 .collect(),
-        ),
-    })
+        )),
+    };
+    spans.insert(pointer, key, item.span());
+    value
 }
 
-fn value_to_json(value: &toml_edit::Value, path: &KeyPath, spans: &mut SpanIndex) -> Value {
+fn value_to_json(value: &toml_edit::Value, pointer: &str, spans: &mut SpanIndex) -> Value {
     use toml_edit::Value as T;
     match value {
         T::String(s) => Value::String(s.value().clone()),
@@ -222,31 +234,20 @@ fn value_to_json(value: &toml_edit::Value, path: &KeyPath, spans: &mut SpanIndex
                 .iter()
                 .enumerate()
                 .map(|(i, element)| {
-                    let child = path.index(i);
-                    spans.0.insert(
-                        child.pointer(),
-                        Spans {
-                            key: None,
-                            value: element.span(),
-                        },
-                    );
-                    value_to_json(element, &child, spans)
+                    let child = index_pointer(pointer, i);
+                    let value = value_to_json(element, &child, spans);
+                    spans.insert(child, None, element.span());
+                    value
                 })
                 .collect(),
         ),
         T::InlineTable(table) => {
             let mut map = Map::new();
             for (key, element) in table.iter() {
-                let child = path.key(key);
+                let child = key_pointer(pointer, key);
                 let key_span = table.get_key_value(key).and_then(|(k, _)| k.span());
-                spans.0.insert(
-                    child.pointer(),
-                    Spans {
-                        key: key_span,
-                        value: element.span(),
-                    },
-                );
                 map.insert(key.to_owned(), value_to_json(element, &child, spans));
+                spans.insert(child, key_span, element.span());
             }
             Value::Object(map)
         }

@@ -9,10 +9,6 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use pipegen::policy::{self, Category};
 use pipegen::report::{self, Format, Summary};
 
-// Compiling the policy pack's CEL allocates heavily; mimalloc makes that markedly cheaper.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Configuration compiler and policy linter for MSK → EMR → Hudi → Polaris pipelines.
 #[derive(Parser)]
 #[command(

@@ -66,7 +66,17 @@ impl KeyPath {
         KeyPath(segments)
     }
 
-    /// The segments.
+    /// Descends into `segment` in place (for walkers that return with [`KeyPath::pop`]).
+    pub fn push(&mut self, segment: Segment) {
+        self.0.push(segment);
+    }
+
+    /// Goes back up one level in place.
+    pub fn pop(&mut self) {
+        self.0.pop();
+    }
+
+    /// The segments, root first.
     pub fn segments(&self) -> &[Segment] {
         &self.0
     }
@@ -87,10 +97,9 @@ impl KeyPath {
     pub fn pointer(&self) -> String {
         let mut out = String::new();
         for segment in &self.0 {
-            out.push('/');
             match segment {
-                Segment::Key(key) => out.push_str(&key.replace('~', "~0").replace('/', "~1")),
-                Segment::Index(index) => out.push_str(&index.to_string()),
+                Segment::Key(key) => push_pointer_key(&mut out, key),
+                Segment::Index(index) => push_pointer_index(&mut out, *index),
             }
         }
         out
@@ -154,6 +163,24 @@ impl From<&serde_path_to_error::Path> for KeyPath {
             .collect();
         KeyPath(segments)
     }
+}
+
+/// Appends `/key` to a JSON Pointer, escaping `~` and `/`.
+pub fn push_pointer_key(pointer: &mut String, key: &str) {
+    pointer.push('/');
+    for c in key.chars() {
+        match c {
+            '~' => pointer.push_str("~0"),
+            '/' => pointer.push_str("~1"),
+            c => pointer.push(c),
+        }
+    }
+}
+
+/// Appends `/index` to a JSON Pointer.
+pub fn push_pointer_index(pointer: &mut String, index: usize) {
+    use std::fmt::Write;
+    write!(pointer, "/{index}").expect("writing to a String cannot fail");
 }
 
 #[cfg(test)]
