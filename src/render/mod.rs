@@ -181,18 +181,24 @@ pub fn render(
     overrides: Option<&Path>,
 ) -> Result<Vec<Artifact>, RenderError> {
     let env = environment(overrides)?;
-    let ctx = context::build(pipeline);
+    let json = context::build(pipeline);
+    // Converted to template values once, shared by every template (minijinja values are
+    // reference-counted; converting per template was most of a render's time).
+    let ctx = minijinja::Value::from(minijinja::value::Serde(&json));
     let mut out = Vec::new();
     for (name, _) in TEMPLATES {
         let template = env
             .get_template(name)
             .map_err(|e| RenderError(format!("template `{name}`: {e}")))?;
         if *name == "hudi/table.properties" {
-            for table in ctx["hudi_tables"].as_array().into_iter().flatten() {
-                let mut scope = ctx.clone();
-                scope["table"] = table.clone();
+            let failed = |e: minijinja::Error| RenderError(format!("template `{name}`: {e}"));
+            let values = ctx.get_attr("hudi_tables").map_err(failed)?;
+            let tables = json["hudi_tables"].as_array().into_iter().flatten();
+            for (i, table) in tables.enumerate() {
+                let value = values.get_item_by_index(i).map_err(failed)?;
+                let scope = minijinja::context! { table => value, ..ctx.clone() };
                 let content = template
-                    .render(minijinja::value::Serde(&scope))
+                    .render(scope)
                     .map_err(|e| RenderError(format!("template `{name}`: {e}")))?;
                 let file = file_component(table["name"].as_str().unwrap_or_default());
                 out.push(artifact(format!("hudi/{file}.properties"), content));
@@ -208,7 +214,7 @@ pub fn render(
             continue;
         }
         let content = template
-            .render(minijinja::value::Serde(&ctx))
+            .render(ctx.clone())
             .map_err(|e| RenderError(format!("template `{name}`: {e}")))?;
         let path = if *name == "pipeline.env" {
             ".env".to_owned()
