@@ -62,7 +62,25 @@ fn target(root: &Path, relative: &str) -> Result<PathBuf, RenderError> {
     Ok(root.join(path))
 }
 
+/// The prefix of the staging folders beside `out` (one per render in progress).
+fn staging_prefix(out: &Path) -> String {
+    let name = out
+        .file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy());
+    format!(".pipegen-render-{name}-")
+}
+
+/// A staging folder left by a render that was killed is removed by the next render into the
+/// same `out`, once it is this old and no live render holds its lock.
+const ORPHAN_AGE: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Writes the artifacts to `out`, atomically replacing what was there.
+///
+/// The files are written into a staging folder beside `out` (locked while this render is
+/// alive), flushed to disk, and the folder is swapped with `out` in one `renameat2` exchange
+/// where the platform has one: at every instant `out` holds the old complete set or the new
+/// one, even if the process is killed. Two renders into the same folder at once both succeed;
+/// the one that swaps last wins, whole.
 pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<(), RenderError> {
     guard(out)?;
     let parent = match out.parent() {
@@ -71,20 +89,28 @@ pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<(), RenderError> {
     };
     fs::create_dir_all(&parent)
         .map_err(|e| err(format!("cannot create `{}`: {e}", parent.display())))?;
+    let prefix = staging_prefix(out);
+    remove_orphans(&parent, &prefix);
     let staging = tempfile::Builder::new()
-        .prefix(".pipegen-render-")
+        .prefix(&prefix)
         .tempdir_in(&parent)
         .map_err(|e| err(format!("cannot write in `{}`: {e}", parent.display())))?;
+    // Held until the process ends: tells other renders this folder is not an orphan.
+    let _lock = lock::hold(staging.path());
+    let mut dirs = vec![staging.path().to_path_buf()];
+    let mut written = Vec::with_capacity(artifacts.len());
     for artifact in artifacts {
         let path = target(staging.path(), &artifact.path)?;
-        if let Some(dir) = path.parent() {
+        if let Some(dir) = path.parent()
+            && !dirs.iter().any(|d| d == dir)
+        {
             fs::create_dir_all(dir)
                 .map_err(|e| err(format!("cannot create `{}`: {e}", dir.display())))?;
+            dirs.push(dir.to_path_buf());
         }
         let mut file = fs::File::create(&path)
             .map_err(|e| err(format!("cannot write `{}`: {e}", path.display())))?;
         file.write_all(artifact.content.as_bytes())
-            .and_then(|()| file.sync_all())
             .map_err(|e| err(format!("cannot write `{}`: {e}", path.display())))?;
         #[cfg(unix)]
         if artifact.executable {
@@ -92,33 +118,181 @@ pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<(), RenderError> {
             fs::set_permissions(&path, fs::Permissions::from_mode(0o755))
                 .map_err(|e| err(format!("cannot make `{}` executable: {e}", path.display())))?;
         }
+        written.push((path, file));
+    }
+    // Flushed after all are written (one pass of fsyncs, not one wait per write), then the
+    // folders, so the swap never publishes a file the disk does not have.
+    for (path, file) in &written {
+        file.sync_all()
+            .map_err(|e| err(format!("cannot write `{}`: {e}", path.display())))?;
+    }
+    for dir in dirs.iter().rev() {
+        sync_dir(dir)?;
     }
     let staged = staging.keep();
     swap(&staged, out).inspect_err(|_| {
         let _ = fs::remove_dir_all(&staged);
-    })
+    })?;
+    sync_dir(&parent)
+}
+
+/// Flushes a folder's entries to disk (a no-op where folders cannot be opened as files).
+fn sync_dir(dir: &Path) -> Result<(), RenderError> {
+    #[cfg(unix)]
+    {
+        fs::File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| err(format!("cannot flush `{}`: {e}", dir.display())))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(())
+    }
+}
+
+/// Removes staging folders of earlier renders into the same `out` that were killed before
+/// they finished (unlocked and older than [`ORPHAN_AGE`]). Best effort: a folder that cannot
+/// be removed is left for the next render.
+fn remove_orphans(parent: &Path, prefix: &str) {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let is_staging = name.to_string_lossy().starts_with(prefix);
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if !is_staging || !is_dir {
+            continue;
+        }
+        let path = entry.path();
+        let old_enough = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|m| m.elapsed().ok())
+            .is_some_and(|age| age >= ORPHAN_AGE);
+        if old_enough && lock::is_free(&path) {
+            let _ = remove_tree(&path);
+        }
+    }
+}
+
+/// Removes a folder; what another process removed first counts as removed.
+fn remove_tree(path: &Path) -> std::io::Result<()> {
+    match fs::remove_dir_all(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        other => other,
+    }
+}
+
+/// Advisory locks on staging folders (`flock`, released by the kernel when the process ends,
+/// however it ends).
+mod lock {
+    use std::fs::File;
+    use std::path::Path;
+
+    /// Locks a folder for as long as the returned handle lives.
+    #[cfg(unix)]
+    pub fn hold(dir: &Path) -> Option<File> {
+        use rustix::fs::{FlockOperation, flock};
+        let file = File::open(dir).ok()?;
+        flock(&file, FlockOperation::LockExclusive).ok()?;
+        Some(file)
+    }
+
+    /// Whether no process holds the folder's lock.
+    #[cfg(unix)]
+    pub fn is_free(dir: &Path) -> bool {
+        use rustix::fs::{FlockOperation, flock};
+        File::open(dir)
+            .is_ok_and(|file| flock(&file, FlockOperation::NonBlockingLockExclusive).is_ok())
+    }
+
+    #[cfg(not(unix))]
+    pub fn hold(_dir: &Path) -> Option<File> {
+        None
+    }
+
+    #[cfg(not(unix))]
+    pub fn is_free(_dir: &Path) -> bool {
+        false
+    }
 }
 
 /// Puts `staged` in place of `out`; on failure `out` keeps its previous contents.
 fn swap(staged: &Path, out: &Path) -> Result<(), RenderError> {
+    let replace_error = |e: std::io::Error| err(format!("cannot replace `{}`: {e}", out.display()));
+    match exchange(staged, out) {
+        // `staged` now holds the previous set.
+        Ok(Exchange::Swapped) => return remove_old(out, staged),
+        Ok(Exchange::Created) => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::Unsupported => {}
+        Err(e) => return Err(replace_error(e)),
+    }
+    // No atomic exchange here: two renames, with the previous set put back on failure. A
+    // process killed between the two leaves `out` missing and the previous set beside it.
     if !out.exists() {
         return fs::rename(staged, out)
             .map_err(|e| err(format!("cannot create `{}`: {e}", out.display())));
     }
     let old = staged.with_extension("old");
-    fs::rename(out, &old).map_err(|e| err(format!("cannot replace `{}`: {e}", out.display())))?;
+    fs::rename(out, &old).map_err(replace_error)?;
     if let Err(e) = fs::rename(staged, out) {
-        // Put the previous set back: the folder never holds a mix.
         let _ = fs::rename(&old, out);
-        return Err(err(format!("cannot replace `{}`: {e}", out.display())));
+        return Err(replace_error(e));
     }
-    fs::remove_dir_all(&old).map_err(|e| {
+    remove_old(out, &old)
+}
+
+fn remove_old(out: &Path, old: &Path) -> Result<(), RenderError> {
+    remove_tree(old).map_err(|e| {
         err(format!(
-            "wrote `{}` but cannot remove `{}`: {e}",
+            "wrote `{}` but cannot remove the previous set at `{}`: {e}",
             out.display(),
             old.display()
         ))
     })
+}
+
+enum Exchange {
+    /// `out` did not exist; `staged` was renamed to it.
+    Created,
+    /// `staged` and `out` traded places.
+    Swapped,
+}
+
+/// Swaps the two folders in one step (`renameat2`), or creates `out` if it is missing.
+/// `Unsupported` where the platform or file system has no exchange.
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "macos"))]
+fn exchange(staged: &Path, out: &Path) -> std::io::Result<Exchange> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    use rustix::io::Errno;
+    let unsupported = |e: Errno| {
+        if e == Errno::INVAL || e == Errno::NOSYS || e == Errno::NOTSUP {
+            std::io::Error::new(std::io::ErrorKind::Unsupported, e)
+        } else {
+            e.into()
+        }
+    };
+    loop {
+        match renameat_with(CWD, staged, CWD, out, RenameFlags::NOREPLACE) {
+            Ok(()) => return Ok(Exchange::Created),
+            Err(Errno::EXIST) => {}
+            Err(e) => return Err(unsupported(e)),
+        }
+        match renameat_with(CWD, staged, CWD, out, RenameFlags::EXCHANGE) {
+            Ok(()) => return Ok(Exchange::Swapped),
+            // Removed between the two calls (another render's fallback): try again.
+            Err(Errno::NOENT) if staged.exists() => {}
+            Err(e) => return Err(unsupported(e)),
+        }
+    }
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android", target_os = "macos")))]
+fn exchange(_staged: &Path, _out: &Path) -> std::io::Result<Exchange> {
+    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
 }
 
 /// What `render --check` found stale.
