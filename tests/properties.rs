@@ -12,7 +12,7 @@ proptest! {
     #[test]
     fn properties_escape_round_trips(value in any::<String>(), key in "[a-z][a-z.]{0,12}") {
         let text = format!("{}={}\n", escape::properties(&key), escape::properties(&value));
-        let parsed = common::parse_properties(&text);
+        let parsed = common::properties::parse_properties(&text);
         prop_assert_eq!(parsed, vec![(key, value)]);
     }
 

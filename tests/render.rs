@@ -150,7 +150,7 @@ fn scripts_json_and_properties_are_valid(dir: &Path) {
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
         }
         if name.ends_with(".properties") || name.ends_with(".conf") {
-            let pairs = common::parse_properties(&text);
+            let pairs = common::properties::parse_properties(&text);
             let mut seen = BTreeSet::new();
             for (key, _) in &pairs {
                 assert!(seen.insert(key.clone()), "{name}: duplicate key {key}");
@@ -473,12 +473,12 @@ uri = {uri}
     );
 
     // Properties: parse back to the same value.
-    let producer = common::parse_properties(&read("kafka/producer.properties"));
+    let producer = common::properties::parse_properties(&read("kafka/producer.properties"));
     assert!(
         producer.contains(&("client.id".to_owned(), HOSTILE.to_owned())),
         "{producer:?}"
     );
-    let defaults = common::parse_properties(&read("spark/spark-defaults.conf"));
+    let defaults = common::properties::parse_properties(&read("spark/spark-defaults.conf"));
     assert!(defaults.contains(&("spark.pipegen.hostile".to_owned(), HOSTILE.to_owned())));
 
     // Shell: valid scripts whose commands receive the value as one argument, run with stubs.
