@@ -31,12 +31,22 @@ fn guard(out: &Path) -> Result<(), RenderError> {
         )));
     }
     let mut empty = true;
-    for entry in walkdir::WalkDir::new(out).min_depth(1) {
+    for entry in walkdir::WalkDir::new(out) {
         let entry = entry.map_err(|e| err(format!("cannot read `{}`: {e}", out.display())))?;
-        empty = false;
+        if entry.depth() > 0 {
+            empty = false;
+        }
         if entry.path_is_symlink() {
             return Err(err(format!(
                 "`{}` is a symlink inside the output folder; refusing to replace it",
+                entry.path().display()
+            )));
+        }
+        // Replacing the folder means removing the previous set: a folder that cannot be
+        // changed is refused before anything is written.
+        if entry.file_type().is_dir() && !writable(entry.path()) {
+            return Err(err(format!(
+                "`{}` is read-only; pipegen replaces the whole output folder, so it must be writable",
                 entry.path().display()
             )));
         }
@@ -48,6 +58,34 @@ fn guard(out: &Path) -> Result<(), RenderError> {
         )));
     }
     Ok(())
+}
+
+/// Whether this process may change a folder's entries (read-only mounts, permission bits and
+/// the immutable attribute all count).
+fn writable(dir: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        rustix::fs::access(dir, rustix::fs::Access::WRITE_OK).is_ok()
+    }
+    #[cfg(not(unix))]
+    {
+        fs::metadata(dir).is_ok_and(|m| !m.permissions().readonly())
+    }
+}
+
+/// Why a folder could not be created, naming the file in the way if there is one.
+fn cannot_create(dir: &Path, e: &std::io::Error) -> RenderError {
+    let in_the_way = dir
+        .ancestors()
+        .find(|a| fs::symlink_metadata(a).is_ok_and(|m| !m.is_dir()));
+    match in_the_way {
+        Some(file) => err(format!(
+            "cannot create `{}`: `{}` is a file, not a folder",
+            dir.display(),
+            file.display()
+        )),
+        None => err(format!("cannot create `{}`: {e}", dir.display())),
+    }
 }
 
 /// The artifact's path below `root`, refusing anything that could leave it.
@@ -87,8 +125,7 @@ pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<(), RenderError> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    fs::create_dir_all(&parent)
-        .map_err(|e| err(format!("cannot create `{}`: {e}", parent.display())))?;
+    fs::create_dir_all(&parent).map_err(|e| cannot_create(&parent, &e))?;
     let prefix = staging_prefix(out);
     remove_orphans(&parent, &prefix);
     let staging = tempfile::Builder::new()
@@ -104,8 +141,7 @@ pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<(), RenderError> {
         if let Some(dir) = path.parent()
             && !dirs.iter().any(|d| d == dir)
         {
-            fs::create_dir_all(dir)
-                .map_err(|e| err(format!("cannot create `{}`: {e}", dir.display())))?;
+            fs::create_dir_all(dir).map_err(|e| cannot_create(dir, &e))?;
             dirs.push(dir.to_path_buf());
         }
         let mut file = fs::File::create(&path)
