@@ -281,8 +281,8 @@ pub fn check_pipeline(pipeline: &Pipeline) {
     report(&[check]);
 }
 
-/// Target `render_pipeline`; whether the pipeline was sound (and so rendered).
-pub fn render_pipeline(pipeline: &Pipeline) -> bool {
+/// Target `render_pipeline`; the files, if the pipeline was sound (and so rendered).
+pub fn render_pipeline(pipeline: &Pipeline) -> Option<Vec<pipegen::render::Artifact>> {
     let text = pipeline.text();
     let check = pipegen::check_source("fuzz.toml".into(), text.clone(), context());
     let sound = check.usable
@@ -292,9 +292,7 @@ pub fn render_pipeline(pipeline: &Pipeline) -> bool {
                     || f.code.starts_with("load")
                     || f.code.starts_with("CFX-"))
         });
-    let Some(model) = check.model.as_ref().filter(|_| sound) else {
-        return false;
-    };
+    let model = check.model.as_ref().filter(|_| sound)?;
     let first = pipegen::render::render(model, "fuzz.toml", text.as_bytes(), None)
         .unwrap_or_else(|e| panic!("a sound pipeline does not render: {e}\n{text}"));
     let second = pipegen::render::render(model, "fuzz.toml", text.as_bytes(), None)
@@ -307,7 +305,7 @@ pub fn render_pipeline(pipeline: &Pipeline) -> bool {
     for artifact in &first {
         outputs_parse(artifact);
     }
-    true
+    Some(first)
 }
 
 /// Every output reads back with the reader its consumer uses.

@@ -221,7 +221,11 @@ fn a_render_killed_at_any_moment_leaves_the_old_or_the_new_set() {
     let mut interrupted = 0;
     let mut expected = 'a';
     for k in 0..kills {
-        let (input, other) = if expected == 'a' { (&b, 'b') } else { (&a, 'a') };
+        let (input, other) = if expected == 'a' {
+            (&b, 'b')
+        } else {
+            (&a, 'a')
+        };
         let mut child = bin()
             .args(["render", path(input), "--out", path(&out)])
             .stdout(Stdio::null())
@@ -244,7 +248,10 @@ fn a_render_killed_at_any_moment_leaves_the_old_or_the_new_set() {
     let orphans = leftovers(dir.path());
     for orphan in &orphans {
         let old = SystemTime::now() - Duration::from_secs(60);
-        std::fs::File::open(orphan).unwrap().set_modified(old).unwrap();
+        std::fs::File::open(orphan)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
     }
     assert!(render(&a, &out).status.success());
     assert!(

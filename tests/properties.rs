@@ -1,7 +1,12 @@
 //! Property tests: any string survives every output escape and reads back exactly as its
-//! consumer parses it (java.util.Properties, bash, JSON).
+//! consumer parses it (java.util.Properties, bash, JSON, YAML 1.2 and PyYAML's YAML 1.1).
 
 mod common;
+// The fuzz harness carries its own copy of the properties reader module (it is also built
+// by the fuzz crate, which has no `common`).
+#[allow(clippy::duplicate_mod)]
+#[path = "../fuzz/harness.rs"]
+mod harness;
 
 use pipegen::render::escape;
 use proptest::prelude::*;
@@ -26,6 +31,55 @@ proptest! {
         let parsed: serde_json::Value = serde_json::from_str(&out).unwrap();
         prop_assert_eq!(parsed["v"].as_str().unwrap(), value.as_str());
     }
+
+    #[test]
+    fn yaml_escape_round_trips(value in any::<String>(), items in prop::collection::vec(any::<String>(), 0..4)) {
+        let out = render_yaml("v: {{ v }}\nlist: {{ items }}\n", &value, &items);
+        let docs = yaml_rust2::YamlLoader::load_from_str(&out).unwrap();
+        prop_assert_eq!(docs[0]["v"].as_str(), Some(value.as_str()));
+        let list: Vec<&str> = docs[0]["list"].as_vec().unwrap().iter().map(|i| i.as_str().unwrap()).collect();
+        prop_assert_eq!(list, items.iter().map(String::as_str).collect::<Vec<_>>());
+    }
+}
+
+fn render_yaml(template: &str, value: &str, items: &[String]) -> String {
+    let mut env = minijinja::Environment::new();
+    env.set_auto_escape_callback(escape::mode_for);
+    env.set_formatter(escape::formatter);
+    env.add_template("v.yaml", template).unwrap();
+    env.get_template("v.yaml")
+        .unwrap()
+        .render(minijinja::context! { v => value, items => items.to_vec() })
+        .unwrap()
+}
+
+proptest! {
+    // Each case starts Python: a batch of strings per case.
+    #![proptest_config(ProptestConfig::with_cases(8))]
+
+    /// cfn-lint (and so what CloudFormation is checked with) reads YAML with PyYAML, a YAML 1.1
+    /// reader that folds raw line separators and refuses some characters.
+    #[test]
+    fn yaml_escape_round_trips_through_pyyaml(values in prop::collection::vec(any::<String>(), 32)) {
+        let mut text = String::new();
+        for value in &values {
+            text.push_str(&format!("- {}\n", escape::yaml(value)));
+        }
+        let script = "import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin.read()), ensure_ascii=True))";
+        let mut child = std::process::Command::new(common::tool("PIPEGEN_TOOLS_PYTHON"))
+            .args(["-c", script])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+        let output = child.wait_with_output().unwrap();
+        prop_assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let parsed: Vec<String> = serde_json::from_slice(&output.stdout).unwrap();
+        prop_assert_eq!(parsed, values);
+    }
 }
 
 proptest! {
@@ -38,5 +92,26 @@ proptest! {
         let output = std::process::Command::new("bash").args(["-c", &script]).output().unwrap();
         prop_assert!(output.status.success());
         prop_assert_eq!(String::from_utf8(output.stdout).unwrap(), value);
+    }
+}
+
+proptest! {
+    // Each case checks (and may render) a whole pipeline.
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Shipped examples with arbitrary values at their keys (the fuzz harness's pipelines):
+    /// checking never panics and reports in every format; a sound one renders twice to the same
+    /// bytes, its outputs parse, and `render --check` right after `render` finds nothing stale.
+    #[test]
+    fn any_pipeline_checks_and_a_sound_one_renders_fresh(bytes in prop::collection::vec(any::<u8>(), 0..160)) {
+        use arbitrary::Arbitrary;
+        let pipeline = harness::Pipeline::arbitrary_take_rest(arbitrary::Unstructured::new(&bytes)).unwrap();
+        harness::check_pipeline(&pipeline);
+        if let Some(artifacts) = harness::render_pipeline(&pipeline) {
+            let dir = tempfile::tempdir().unwrap();
+            let out = dir.path().join("deploy");
+            pipegen::render::write(&out, &artifacts).unwrap();
+            prop_assert!(pipegen::render::check_output(&out, &artifacts).unwrap().is_fresh());
+        }
     }
 }

@@ -1,7 +1,8 @@
 //! Escaping per output syntax. Every value a template prints passes through the escape of the
-//! file it is written into, chosen by the file's extension: JSON and YAML values are JSON
-//! literals, shell and `.env` values single-quoted words, `.properties`/`.conf` values escaped
-//! as `java.util.Properties` reads them.
+//! file it is written into, chosen by the file's extension: JSON values are JSON literals, YAML
+//! values ASCII-only double-quoted scalars and flow collections, shell and `.env` values
+//! single-quoted words, `.properties`/`.conf` values escaped as `java.util.Properties` reads
+//! them.
 
 use minijinja::value::Value;
 use minijinja::{AutoEscape, Error, ErrorKind, Output, State};
@@ -9,7 +10,8 @@ use minijinja::{AutoEscape, Error, ErrorKind, Output, State};
 /// The escape for a template, by its name.
 pub fn mode_for(name: &str) -> AutoEscape {
     match name.rsplit('.').next().unwrap_or_default() {
-        "json" | "yaml" | "yml" => AutoEscape::Json,
+        "json" => AutoEscape::Json,
+        "yaml" | "yml" => AutoEscape::Custom("yaml".into()),
         "sh" | "env" => AutoEscape::Custom("sh".into()),
         "properties" | "conf" => AutoEscape::Custom("properties".into()),
         _ => AutoEscape::None,
@@ -24,6 +26,11 @@ pub fn formatter(out: &mut Output, state: &mut State, value: &Value) -> Result<(
     };
     if value.is_safe() {
         return write(out, &value.to_string());
+    }
+    if mode == "yaml" {
+        let mut text = String::new();
+        yaml_value(&mut text, value)?;
+        return write(out, &text);
     }
     let text = scalar(value)?;
     let escaped = match mode.as_ref() {
@@ -62,6 +69,75 @@ fn scalar(value: &Value) -> Result<String, Error> {
         ));
     }
     Ok(value.to_string())
+}
+
+/// A YAML value: strings as [`yaml`] scalars, numbers and booleans as they are, lists and
+/// tables as flow collections.
+fn yaml_value(out: &mut String, value: &Value) -> Result<(), Error> {
+    use minijinja::value::ValueKind;
+    match value.kind() {
+        ValueKind::Undefined | ValueKind::None => {
+            return Err(Error::new(
+                ErrorKind::UndefinedError,
+                "a missing value cannot be written here",
+            ));
+        }
+        ValueKind::Bool | ValueKind::Number => {
+            let literal = serde_json::to_string(value)
+                .map_err(|e| Error::new(ErrorKind::BadSerialization, e.to_string()))?;
+            out.push_str(&literal);
+        }
+        ValueKind::Seq | ValueKind::Iterable => {
+            out.push('[');
+            for (i, item) in value.try_iter()?.enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                yaml_value(out, &item)?;
+            }
+            out.push(']');
+        }
+        ValueKind::Map => {
+            out.push('{');
+            for (i, key) in value.try_iter()?.enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(&yaml(&key.to_string()));
+                out.push_str(": ");
+                yaml_value(out, &value.get_item(&key)?)?;
+            }
+            out.push('}');
+        }
+        _ => out.push_str(&yaml(&value.to_string())),
+    }
+    Ok(())
+}
+
+/// A YAML double-quoted scalar in plain ASCII: every character outside printable ASCII is an
+/// escape (`\uXXXX`, or `\UXXXXXXXX` beyond the Basic Multilingual Plane), so YAML 1.1 readers
+/// (PyYAML, behind cfn-lint) and 1.2 readers alike read back the same string — none of them
+/// sees a raw line separator to fold or a character they refuse.
+pub fn yaml(text: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            ' '..='~' => out.push(c),
+            c if u32::from(c) <= 0xFFFF => {
+                write!(out, "\\u{:04X}", u32::from(c)).expect("writing to a String cannot fail");
+            }
+            c => write!(out, "\\U{:08X}", u32::from(c)).expect("writing to a String cannot fail"),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// A single shell word: safe words as they are, anything else single-quoted.
