@@ -1,62 +1,11 @@
 #!/usr/bin/env bash
 # The test command: installs the external tools the tests run against pipegen's output
-# (pinned, cached outside the checkout under $PIPEGEN_TOOLS, default ~/.cache/pipegen-tools),
-# then runs cargo test. Idempotent: a second run finds everything and goes straight to the
-# tests. The tests fail, loudly, when a tool they need is missing.
+# (scripts/tools.sh: pinned, cached outside the checkout), then runs cargo test. The tests
+# fail, loudly, when a tool they need is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-tools="${PIPEGEN_TOOLS:-$HOME/.cache/pipegen-tools}"
-mkdir -p "$tools"
-
-apt_install() {
-  if command -v apt-get >/dev/null 2>&1; then
-    if [ -z "${apt_updated:-}" ]; then
-      apt-get update -qq
-      apt_updated=1
-    fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
-  else
-    echo "cannot install $*: no apt-get on this machine" >&2
-    exit 1
-  fi
-}
-
-# ShellCheck, from Debian's package.
-if ! command -v shellcheck >/dev/null 2>&1; then
-  apt_install shellcheck
-fi
-PIPEGEN_SHELLCHECK="$(command -v shellcheck)"
-export PIPEGEN_SHELLCHECK
-
-# cfn-lint and checkov (PyPI), pinned, in a virtualenv.
-venv="$tools/venv-cfnlint-1.58.0-checkov-3.3.30"
-if [ ! -x "$venv/bin/cfn-lint" ] || [ ! -x "$venv/bin/checkov" ]; then
-  python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$venv"; }
-  "$venv/bin/pip" install --quiet --disable-pip-version-check \
-    cfn-lint==1.58.0 checkov==3.3.30 soupsieve==2.10
-fi
-export PIPEGEN_CFN_LINT="$venv/bin/cfn-lint"
-export PIPEGEN_CHECKOV="$venv/bin/checkov"
-export PIPEGEN_TOOLS_PYTHON="$venv/bin/python"
-
-# pre-commit (PyPI), pinned, for the hook tests; its environments and cargo builds are cached.
-precommit_venv="$tools/venv-pre-commit-4.7.0"
-if [ ! -x "$precommit_venv/bin/pre-commit" ]; then
-  python3 -m venv "$precommit_venv"
-  "$precommit_venv/bin/pip" install --quiet --disable-pip-version-check pre-commit==4.7.0
-fi
-export PIPEGEN_PRE_COMMIT="$precommit_venv/bin/pre-commit"
-export PIPEGEN_TOOLS="$tools"
-
-# The SARIF validator (npm), pinned.
-sarif_version="5.7.0"
-sarif_dir="$tools/sarif-multitool-$sarif_version"
-if [ ! -x "$sarif_dir/node_modules/.bin/sarif-multitool" ]; then
-  command -v npm >/dev/null 2>&1 || apt_install nodejs npm
-  mkdir -p "$sarif_dir"
-  npm install --silent --no-audit --no-fund --prefix "$sarif_dir" "@microsoft/sarif-multitool@$sarif_version" >/dev/null
-fi
-export PIPEGEN_SARIF_MULTITOOL="$sarif_dir/node_modules/.bin/sarif-multitool"
+# shellcheck source=scripts/tools.sh
+source scripts/tools.sh
 
 cargo test --locked "$@"
