@@ -93,6 +93,24 @@ fn benches(c: &mut Criterion) {
         });
     }
     group.finish();
+    // A repository of 1,000 production-sized pipelines, found and checked as `check DIR` does.
+    let repo = tempfile::tempdir().unwrap();
+    for i in 0..1_000 {
+        let name = format!("team-{}/pipeline-{i}.pipeline.toml", i % 20);
+        let path = repo.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &text).unwrap();
+    }
+    let mut group = c.benchmark_group("scan");
+    group.sample_size(10);
+    group.bench_function("1,000 files (discover and check on all cores)", |b| {
+        b.iter(|| {
+            let files = pipegen::scan::discover(&[repo.path().to_path_buf()]);
+            assert_eq!(files.len(), 1_000);
+            black_box(pipegen::scan::check_all(&files, &warm, || {}))
+        })
+    });
+    group.finish();
 }
 
 criterion_group!(pipegen_benches, benches);

@@ -573,23 +573,12 @@ fn render(mut args: RenderArgs, out: &mut dyn Write) -> Outcome {
 /// Checks files, in parallel on every core when there are several; results keep the (sorted)
 /// path order. Long scans show progress when stderr is a terminal.
 fn check_files(files: &[PathBuf], ctx: &pipegen::Context) -> Vec<pipegen::FileCheck> {
-    use rayon::prelude::*;
-    if files.len() == 1 {
-        return vec![pipegen::check_file(&files[0], ctx)];
-    }
     let progress = if files.len() >= 200 && std::io::stderr().is_terminal() && !quiet() {
         indicatif::ProgressBar::new(files.len() as u64)
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let checks = files
-        .par_iter()
-        .map(|path| {
-            let check = pipegen::check_file(path, ctx);
-            progress.inc(1);
-            check
-        })
-        .collect();
+    let checks = pipegen::scan::check_all(files, ctx, || progress.inc(1));
     progress.finish_and_clear();
     checks
 }

@@ -65,3 +65,26 @@ fn is_pipeline(path: &Path) -> bool {
     }
     std::fs::read_to_string(path).is_ok_and(|text| text.lines().any(|l| l.trim() == "[pipeline]"))
 }
+
+/// Checks every file, on all cores when there are several (one file is checked on this thread:
+/// starting a thread pool would cost more than it saves). `done` is called after each file.
+pub fn check_all(
+    files: &[PathBuf],
+    ctx: &crate::Context,
+    done: impl Fn() + Sync,
+) -> Vec<crate::FileCheck> {
+    use rayon::prelude::*;
+    if let [file] = files {
+        let check = crate::check_file(file, ctx);
+        done();
+        return vec![check];
+    }
+    files
+        .par_iter()
+        .map(|path| {
+            let check = crate::check_file(path, ctx);
+            done();
+            check
+        })
+        .collect()
+}
