@@ -560,13 +560,15 @@ fn render(mut args: RenderArgs, out: &mut dyn Write) -> Outcome {
         )?;
         return Ok(1);
     }
-    pipegen::render::write(&out_dir, &artifacts)?;
-    writeln!(
-        out,
-        "wrote {} files to {}",
-        artifacts.len(),
-        out_dir.display()
-    )?;
+    let (count, dir) = (artifacts.len(), out_dir.display());
+    if pipegen::render::write(&out_dir, &artifacts)? {
+        writeln!(out, "wrote {count} files to {dir}")?;
+    } else {
+        writeln!(
+            out,
+            "{dir} already holds these {count} files; nothing written"
+        )?;
+    }
     Ok(0)
 }
 

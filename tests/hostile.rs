@@ -261,3 +261,31 @@ fn a_render_killed_at_any_moment_leaves_the_old_or_the_new_set() {
     );
     assert_eq!(one_complete_set(&out, &a, &b), 'a');
 }
+
+#[test]
+fn an_unchanged_render_writes_nothing_but_restores_a_lost_executable_bit() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let a = variant(dir.path(), "team-a", 0);
+    let out = dir.path().join("deploy");
+    assert!(render(&a, &out).status.success());
+    let manifest = out.join("manifest.json");
+    let old = SystemTime::now() - Duration::from_secs(3600);
+    std::fs::File::open(&manifest)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    let again = render(&a, &out);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("nothing written"));
+    let modified = std::fs::metadata(&manifest).unwrap().modified().unwrap();
+    assert_eq!(modified, old, "an unchanged render rewrote the files");
+    // A script that lost its executable bit is stale: the render writes the set again.
+    let script = out.join("kafka/create-topics.sh");
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o644)).unwrap();
+    assert!(!holds(&out, &a));
+    let fixed = render(&a, &out);
+    assert!(String::from_utf8_lossy(&fixed.stdout).starts_with("wrote"));
+    let mode = std::fs::metadata(&script).unwrap().permissions().mode();
+    assert_eq!(mode & 0o111, 0o111);
+    assert!(holds(&out, &a));
+}

@@ -119,7 +119,11 @@ const ORPHAN_AGE: std::time::Duration = std::time::Duration::from_secs(10);
 /// where the platform has one: at every instant `out` holds the old complete set or the new
 /// one, even if the process is killed. Two renders into the same folder at once both succeed;
 /// the one that swaps last wins, whole.
-pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<(), RenderError> {
+///
+/// A folder that already holds exactly these files is left as it is (`Ok(false)`): nothing is
+/// rewritten, so file times stay and a re-render of an unchanged pipeline costs no disk writes.
+/// `Ok(true)` when the files were written.
+pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<bool, RenderError> {
     guard(out)?;
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -128,6 +132,9 @@ pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<(), RenderError> {
     fs::create_dir_all(&parent).map_err(|e| cannot_create(&parent, &e))?;
     let prefix = staging_prefix(out);
     remove_orphans(&parent, &prefix);
+    if out.is_dir() && check(out, artifacts)?.is_fresh() {
+        return Ok(false);
+    }
     let staging = tempfile::Builder::new()
         .prefix(&prefix)
         .tempdir_in(&parent)
@@ -169,7 +176,8 @@ pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<(), RenderError> {
     swap(&staged, out).inspect_err(|_| {
         let _ = fs::remove_dir_all(&staged);
     })?;
-    sync_dir(&parent)
+    sync_dir(&parent)?;
+    Ok(true)
 }
 
 /// Flushes a folder's entries to disk (a no-op where folders cannot be opened as files).
@@ -349,13 +357,29 @@ impl Stale {
     }
 }
 
-/// Compares `out` with the artifacts without writing anything.
+/// Whether a written file's executable bit is what the artifact needs (scripts run as they are).
+fn mode_ok(path: &Path, artifact: &Artifact) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let executable = fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o111 != 0);
+        executable == artifact.executable
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (path, artifact);
+        true
+    }
+}
+
+/// Compares `out` with the artifacts without writing anything: a file differs if its bytes or
+/// its executable bit do.
 pub fn check(out: &Path, artifacts: &[Artifact]) -> Result<Stale, RenderError> {
     let mut stale = Stale::default();
     for artifact in artifacts {
         let path = target(out, &artifact.path)?;
         match fs::read(&path) {
-            Ok(bytes) if bytes == artifact.content.as_bytes() => {}
+            Ok(bytes) if bytes == artifact.content.as_bytes() && mode_ok(&path, artifact) => {}
             Ok(_) => stale.changed.push(artifact.path.clone()),
             Err(_) => stale.missing.push(artifact.path.clone()),
         }
