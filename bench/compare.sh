@@ -44,16 +44,21 @@ rules="bench/guard/encryption.guard"
   echo "pipegen $("$pipegen" --version | cut -d' ' -f2-), $("$PIPEGEN_CFN_LINT" --version), checkov $("$PIPEGEN_CHECKOV" --version), $("$guard" --version)"
 } | tee "$out/machine.txt"
 
-# Fast commands: many runs. Slow ones (Python start-up and rule loading): a few.
+# Fast commands: many runs. Slow ones (Python start-up and rule loading): a few. `render`
+# twice: into a new folder (every file written and flushed), and again into a folder that
+# already holds the same set (compared, nothing written).
 hyperfine -N --warmup 10 --runs "$runs" --export-json "$out/fast.json" \
   -n "pipegen check" "$pipegen check $example" \
-  -n "pipegen render" "$pipegen render $example --out $out/render" \
+  -n "pipegen render (unchanged output)" "$pipegen render $example --out $out/render" \
   -n "cfn-guard validate" "$guard validate --rules $rules --data $template"
+hyperfine -N --warmup 5 --runs "$runs" --export-json "$out/render.json" \
+  --prepare "rm -rf $out/render-new" \
+  -n "pipegen render (new folder)" "$pipegen render $example --out $out/render-new"
 hyperfine -N --warmup 1 --runs "$slow_runs" --export-json "$out/slow.json" \
   -n "cfn-lint" "$PIPEGEN_CFN_LINT $template" \
   -n "checkov -f" "$PIPEGEN_CHECKOV --quiet --compact -f $template"
 
-"$PIPEGEN_TOOLS_PYTHON" - "$out/fast.json" "$out/slow.json" <<'EOF' | tee "$out/ratios.md"
+"$PIPEGEN_TOOLS_PYTHON" - "$out/fast.json" "$out/render.json" "$out/slow.json" <<'EOF' | tee "$out/ratios.md"
 import json, sys
 results = [r for path in sys.argv[1:] for r in json.load(open(path))["results"]]
 base = next(r for r in results if r["command"] == "pipegen check")
