@@ -101,6 +101,20 @@ fn target(root: &Path, relative: &str) -> Result<PathBuf, RenderError> {
 }
 
 /// The prefix of the staging folders beside `out` (one per render in progress).
+/// A staging folder's name: the prefix, this many random letters and digits, the suffix.
+const STAGING_RANDOM: usize = 6;
+const STAGING_SUFFIX: &str = ".staging";
+
+/// Whether `name` is a staging folder of the output folder with this prefix — exactly, so
+/// `deploy`'s renders never take `deploy-x`'s staging folders for their own.
+fn is_staging_name(name: &str, prefix: &str) -> bool {
+    name.strip_prefix(prefix)
+        .and_then(|rest| rest.strip_suffix(STAGING_SUFFIX))
+        .is_some_and(|random| {
+            random.len() == STAGING_RANDOM && random.bytes().all(|b| b.is_ascii_alphanumeric())
+        })
+}
+
 fn staging_prefix(out: &Path) -> String {
     let name = out
         .file_name()
@@ -137,6 +151,8 @@ pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<bool, RenderError> {
     }
     let staging = tempfile::Builder::new()
         .prefix(&prefix)
+        .rand_bytes(STAGING_RANDOM)
+        .suffix(STAGING_SUFFIX)
         .tempdir_in(&parent)
         .map_err(|e| err(format!("cannot write in `{}`: {e}", parent.display())))?;
     // Held until the process ends: tells other renders this folder is not an orphan.
@@ -204,7 +220,7 @@ fn remove_orphans(parent: &Path, prefix: &str) {
     };
     for entry in entries.flatten() {
         let name = entry.file_name();
-        let is_staging = name.to_string_lossy().starts_with(prefix);
+        let is_staging = is_staging_name(&name.to_string_lossy(), prefix);
         let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
         if !is_staging || !is_dir {
             continue;
@@ -402,4 +418,32 @@ pub fn check(out: &Path, artifacts: &[Artifact]) -> Result<Stale, RenderError> {
         }
     }
     Ok(stale)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn staging_names_belong_to_one_output_folder() {
+        let deploy = staging_prefix(Path::new("out/deploy"));
+        let deploy_x = staging_prefix(Path::new("out/deploy-x"));
+        assert!(is_staging_name(
+            ".pipegen-render-deploy-a1B2c3.staging",
+            &deploy
+        ));
+        assert!(!is_staging_name(
+            ".pipegen-render-deploy-x-a1B2c3.staging",
+            &deploy
+        ));
+        assert!(is_staging_name(
+            ".pipegen-render-deploy-x-a1B2c3.staging",
+            &deploy_x
+        ));
+        assert!(!is_staging_name(".pipegen-render-deploy-a1B2c3", &deploy));
+        assert!(!is_staging_name(
+            ".pipegen-render-deploy-a1B2c.staging",
+            &deploy
+        ));
+    }
 }
