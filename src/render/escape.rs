@@ -82,11 +82,9 @@ fn yaml_value(out: &mut String, value: &Value) -> Result<(), Error> {
                 "a missing value cannot be written here",
             ));
         }
-        ValueKind::Bool | ValueKind::Number => {
-            let literal = serde_json::to_string(value)
-                .map_err(|e| Error::new(ErrorKind::BadSerialization, e.to_string()))?;
-            out.push_str(&literal);
-        }
+        ValueKind::Bool => out.push_str(if value.is_true() { "true" } else { "false" }),
+        ValueKind::Number if value.is_integer() => out.push_str(&value.to_string()),
+        ValueKind::Number => out.push_str(&yaml_float(f64::try_from(value.clone())?)),
         ValueKind::Seq | ValueKind::Iterable => {
             out.push('[');
             for (i, item) in value.try_iter()?.enumerate() {
@@ -112,6 +110,32 @@ fn yaml_value(out: &mut String, value: &Value) -> Result<(), Error> {
         _ => out.push_str(&yaml(&value.to_string())),
     }
     Ok(())
+}
+
+/// A YAML float that YAML 1.1 readers also take for a number: `.nan`, `.inf`, and always a dot
+/// in the mantissa and a sign in the exponent (PyYAML reads `1e20` as a string).
+fn yaml_float(x: f64) -> String {
+    if x.is_nan() {
+        return ".nan".to_owned();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { ".inf" } else { "-.inf" }.to_owned();
+    }
+    let text = format!("{x:?}");
+    let (mantissa, exponent) = match text.split_once('e') {
+        Some((m, e)) => (m.to_owned(), Some(e)),
+        None => (text.clone(), None),
+    };
+    let mantissa = if mantissa.contains('.') {
+        mantissa
+    } else {
+        format!("{mantissa}.0")
+    };
+    match exponent {
+        Some(e) if e.starts_with('-') => format!("{mantissa}e{e}"),
+        Some(e) => format!("{mantissa}e+{e}"),
+        None => mantissa,
+    }
 }
 
 /// A YAML double-quoted scalar in plain ASCII: every character outside printable ASCII is an
@@ -183,6 +207,16 @@ pub fn properties(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn yaml_floats_read_as_numbers_in_yaml_1_1() {
+        assert_eq!(yaml_float(1e20), "1.0e+20");
+        assert_eq!(yaml_float(1.5e-7), "1.5e-7");
+        assert_eq!(yaml_float(0.25), "0.25");
+        assert_eq!(yaml_float(3.0), "3.0");
+        assert_eq!(yaml_float(f64::NAN), ".nan");
+        assert_eq!(yaml_float(f64::NEG_INFINITY), "-.inf");
+    }
 
     #[test]
     fn shell_words_are_inert() {

@@ -13,10 +13,11 @@ fn err(message: String) -> RenderError {
 }
 
 /// Refuses an output folder pipegen must not replace: a symlink, a file, a folder holding
-/// symlinks, or a non-empty folder without a pipegen `manifest.json`.
-fn guard(out: &Path) -> Result<(), RenderError> {
+/// symlinks, or a non-empty folder without a pipegen `manifest.json`. Returns the first folder
+/// in it this process cannot change, if any (refused unless nothing needs writing).
+fn guard(out: &Path) -> Result<Option<PathBuf>, RenderError> {
     let Ok(meta) = fs::symlink_metadata(out) else {
-        return Ok(());
+        return Ok(None);
     };
     if meta.file_type().is_symlink() {
         return Err(err(format!(
@@ -31,6 +32,7 @@ fn guard(out: &Path) -> Result<(), RenderError> {
         )));
     }
     let mut empty = true;
+    let mut read_only = None;
     for entry in walkdir::WalkDir::new(out) {
         let entry = entry.map_err(|e| err(format!("cannot read `{}`: {e}", out.display())))?;
         if entry.depth() > 0 {
@@ -42,13 +44,8 @@ fn guard(out: &Path) -> Result<(), RenderError> {
                 entry.path().display()
             )));
         }
-        // Replacing the folder means removing the previous set: a folder that cannot be
-        // changed is refused before anything is written.
-        if entry.file_type().is_dir() && !writable(entry.path()) {
-            return Err(err(format!(
-                "`{}` is read-only; pipegen replaces the whole output folder, so it must be writable",
-                entry.path().display()
-            )));
+        if read_only.is_none() && entry.file_type().is_dir() && !writable(entry.path()) {
+            read_only = Some(entry.path().to_path_buf());
         }
     }
     if !empty && !out.join("manifest.json").is_file() {
@@ -57,7 +54,7 @@ fn guard(out: &Path) -> Result<(), RenderError> {
             out.display()
         )));
     }
-    Ok(())
+    Ok(read_only)
 }
 
 /// Whether this process may change a folder's entries (read-only mounts, permission bits and
@@ -138,7 +135,7 @@ const ORPHAN_AGE: std::time::Duration = std::time::Duration::from_secs(10);
 /// rewritten, so file times stay and a re-render of an unchanged pipeline costs no disk writes.
 /// `Ok(true)` when the files were written.
 pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<bool, RenderError> {
-    guard(out)?;
+    let read_only = guard(out)?;
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -149,6 +146,14 @@ pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<bool, RenderError> {
     if out.is_dir() && check(out, artifacts)?.is_fresh() {
         return Ok(false);
     }
+    // Replacing the folder means removing the previous set: a folder that cannot be changed is
+    // refused before anything is written.
+    if let Some(dir) = read_only {
+        return Err(err(format!(
+            "`{}` is read-only; pipegen replaces the whole output folder, so it must be writable",
+            dir.display()
+        )));
+    }
     let staging = tempfile::Builder::new()
         .prefix(&prefix)
         .rand_bytes(STAGING_RANDOM)
@@ -156,9 +161,12 @@ pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<bool, RenderError> {
         .tempdir_in(&parent)
         .map_err(|e| err(format!("cannot write in `{}`: {e}", parent.display())))?;
     // Held until the process ends: tells other renders this folder is not an orphan.
-    let _lock = lock::hold(staging.path());
+    let _lock = lock::hold(staging.path())
+        .map_err(|e| err(format!("cannot lock `{}`: {e}", staging.path().display())))?;
     let mut dirs = vec![staging.path().to_path_buf()];
-    let mut written = Vec::with_capacity(artifacts.len());
+    // Files are flushed in batches after they are written (one pass of fsyncs, not one wait per
+    // write), with at most a batch open at once.
+    let mut written = Vec::with_capacity(FLUSH_BATCH);
     for artifact in artifacts {
         let path = target(staging.path(), &artifact.path)?;
         if let Some(dir) = path.parent()
@@ -178,13 +186,12 @@ pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<bool, RenderError> {
                 .map_err(|e| err(format!("cannot make `{}` executable: {e}", path.display())))?;
         }
         written.push((path, file));
+        if written.len() == FLUSH_BATCH {
+            flush(&mut written)?;
+        }
     }
-    // Flushed after all are written (one pass of fsyncs, not one wait per write), then the
-    // folders, so the swap never publishes a file the disk does not have.
-    for (path, file) in &written {
-        file.sync_all()
-            .map_err(|e| err(format!("cannot write `{}`: {e}", path.display())))?;
-    }
+    flush(&mut written)?;
+    // Then the folders, so the swap never publishes a file the disk does not have.
     for dir in dirs.iter().rev() {
         sync_dir(dir)?;
     }
@@ -196,13 +203,34 @@ pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<bool, RenderError> {
     Ok(true)
 }
 
-/// Flushes a folder's entries to disk (a no-op where folders cannot be opened as files).
+/// How many written files are flushed (and closed) together.
+const FLUSH_BATCH: usize = 64;
+
+/// Flushes written files to disk and closes them.
+fn flush(files: &mut Vec<(PathBuf, fs::File)>) -> Result<(), RenderError> {
+    for (path, file) in files.drain(..) {
+        file.sync_all()
+            .map_err(|e| err(format!("cannot write `{}`: {e}", path.display())))?;
+    }
+    Ok(())
+}
+
+/// Flushes a folder's entries to disk (a no-op where folders cannot be opened as files, or
+/// the file system does not flush folders: some network and FUSE file systems).
 fn sync_dir(dir: &Path) -> Result<(), RenderError> {
     #[cfg(unix)]
     {
-        fs::File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(|e| err(format!("cannot flush `{}`: {e}", dir.display())))
+        use rustix::io::Errno;
+        match fs::File::open(dir).and_then(|d| d.sync_all()) {
+            Err(e)
+                if [Errno::INVAL, Errno::NOTSUP, Errno::BADF]
+                    .iter()
+                    .any(|n| e.raw_os_error() == Some(n.raw_os_error())) =>
+            {
+                Ok(())
+            }
+            other => other.map_err(|e| err(format!("cannot flush `{}`: {e}", dir.display()))),
+        }
     }
     #[cfg(not(unix))]
     {
@@ -254,11 +282,11 @@ mod lock {
 
     /// Locks a folder for as long as the returned handle lives.
     #[cfg(unix)]
-    pub fn hold(dir: &Path) -> Option<File> {
+    pub fn hold(dir: &Path) -> std::io::Result<File> {
         use rustix::fs::{FlockOperation, flock};
-        let file = File::open(dir).ok()?;
-        flock(&file, FlockOperation::LockExclusive).ok()?;
-        Some(file)
+        let file = File::open(dir)?;
+        flock(&file, FlockOperation::LockExclusive)?;
+        Ok(file)
     }
 
     /// Whether no process holds the folder's lock.
@@ -269,9 +297,10 @@ mod lock {
             .is_ok_and(|file| flock(&file, FlockOperation::NonBlockingLockExclusive).is_ok())
     }
 
+    /// No advisory locks here: nothing is ever taken for an orphan (see `is_free`).
     #[cfg(not(unix))]
-    pub fn hold(_dir: &Path) -> Option<File> {
-        None
+    pub fn hold(dir: &Path) -> std::io::Result<File> {
+        File::open(dir)
     }
 
     #[cfg(not(unix))]
@@ -296,10 +325,19 @@ fn swap(staged: &Path, out: &Path) -> Result<(), RenderError> {
         return fs::rename(staged, out)
             .map_err(|e| err(format!("cannot create `{}`: {e}", out.display())));
     }
-    let old = staged.with_extension("old");
+    // Named apart from staging folders, so no render sweeps the previous set away.
+    let mut old_name = staged.file_name().unwrap_or_default().to_owned();
+    old_name.push(".previous");
+    let old = staged.with_file_name(old_name);
     fs::rename(out, &old).map_err(replace_error)?;
     if let Err(e) = fs::rename(staged, out) {
-        let _ = fs::rename(&old, out);
+        if let Err(back) = fs::rename(&old, out) {
+            return Err(err(format!(
+                "cannot replace `{}`: {e}; the previous set is in `{}` (cannot move it back: {back})",
+                out.display(),
+                old.display()
+            )));
+        }
         return Err(replace_error(e));
     }
     remove_old(out, &old)
@@ -315,6 +353,10 @@ fn remove_old(out: &Path, old: &Path) -> Result<(), RenderError> {
     })
 }
 
+#[cfg_attr(
+    not(any(target_os = "linux", target_os = "android", target_os = "macos")),
+    allow(dead_code)
+)]
 enum Exchange {
     /// `out` did not exist; `staged` was renamed to it.
     Created,
