@@ -128,7 +128,10 @@ fn read_only_folders_are_refused_and_keep_the_previous_set() {
     for (frozen, expected) in cases {
         freeze(&frozen, true);
         let output = render(&b, &out);
+        // Nothing to write: an up-to-date folder is fine, read-only or not.
+        let unchanged = render(&a, &out);
         freeze(&frozen, false);
+        assert!(unchanged.status.success(), "{}", stderr(&unchanged));
         assert_eq!(output.status.code(), Some(2), "{}", frozen.display());
         let message = stderr(&output);
         assert!(
