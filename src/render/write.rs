@@ -143,7 +143,7 @@ pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<bool, RenderError> {
     fs::create_dir_all(&parent).map_err(|e| cannot_create(&parent, &e))?;
     let prefix = staging_prefix(out);
     remove_orphans(&parent, &prefix);
-    if out.is_dir() && check(out, artifacts)?.is_fresh() {
+    if unchanged(out, artifacts)? {
         return Ok(false);
     }
     // Replacing the folder means removing the previous set: a folder that cannot be changed is
@@ -213,6 +213,18 @@ fn flush(files: &mut Vec<(PathBuf, fs::File)>) -> Result<(), RenderError> {
             .map_err(|e| err(format!("cannot write `{}`: {e}", path.display())))?;
     }
     Ok(())
+}
+
+/// Whether `out` already holds exactly these files. The manifest (every file's hash) is
+/// compared first, so a changed set is told apart with one read.
+fn unchanged(out: &Path, artifacts: &[Artifact]) -> Result<bool, RenderError> {
+    let manifest = artifacts.iter().find(|a| a.path == "manifest.json");
+    if let Some(manifest) = manifest
+        && fs::read(out.join(&manifest.path)).ok().as_deref() != Some(manifest.content.as_bytes())
+    {
+        return Ok(false);
+    }
+    Ok(out.is_dir() && check(out, artifacts)?.is_fresh())
 }
 
 /// Flushes a folder's entries to disk (a no-op where folders cannot be opened as files, or
