@@ -69,6 +69,9 @@ pub enum Put {
     Ints(Vec<i16>),
     /// An empty table.
     Table,
+    /// Another copy of the list item at the key (a subnet, topic, table, alarm…), appended to
+    /// its list, so pipelines grow structures the examples do not have.
+    Duplicate,
 }
 
 /// One change to a shipped example.
@@ -179,6 +182,10 @@ impl Pipeline {
         let mut doc: DocumentMut = example.text.parse().expect("the examples are TOML");
         for edit in &self.edits {
             let path = &example.keys[usize::from(edit.key) % example.keys.len()];
+            if matches!(edit.put, Put::Duplicate) {
+                duplicate(doc.as_table_mut(), path);
+                continue;
+            }
             let value = value_of(&edit.put, &example.words);
             in_table(doc.as_table_mut(), path, value);
         }
@@ -189,7 +196,7 @@ impl Pipeline {
 /// What `put` puts: `None` removes the key.
 fn value_of(put: &Put, words: &[String]) -> Option<Value> {
     Some(match put {
-        Put::Remove => return None,
+        Put::Remove | Put::Duplicate => return None,
         Put::Table => Value::InlineTable(toml_edit::InlineTable::new()),
         Put::Bool(b) => Value::from(*b),
         Put::Int(i) => Value::from(*i),
@@ -233,6 +240,33 @@ fn in_table(table: &mut toml_edit::Table, path: &[Step], value: Option<Value>) {
                 }
             } else if let Some(child) = array.get_mut(*i) {
                 in_table(child, rest, value);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Appends a copy of the list item a path ends at (an array of tables' table, or an array's
+/// element); any other path is left alone.
+fn duplicate(table: &mut toml_edit::Table, path: &[Step]) {
+    let Some((Step::Key(key), rest)) = path.split_first() else {
+        return;
+    };
+    match (table.get_mut(key), rest) {
+        (Some(Item::ArrayOfTables(array)), [Step::Index(i)]) => {
+            if let Some(copy) = array.get(*i).cloned() {
+                array.push(copy);
+            }
+        }
+        (Some(Item::ArrayOfTables(array)), [Step::Index(i), rest @ ..]) => {
+            if let Some(child) = array.get_mut(*i) {
+                duplicate(child, rest);
+            }
+        }
+        (Some(Item::Table(child)), rest) => duplicate(child, rest),
+        (Some(Item::Value(Value::Array(array))), [Step::Index(i)]) => {
+            if let Some(copy) = array.get(*i).cloned() {
+                array.push_formatted(copy);
             }
         }
         _ => {}
