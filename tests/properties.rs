@@ -23,18 +23,14 @@ proptest! {
 
     #[test]
     fn json_escape_round_trips(value in any::<String>()) {
-        let mut env = minijinja::Environment::new();
-        env.set_auto_escape_callback(escape::mode_for);
-        env.set_formatter(escape::formatter);
-        env.add_template("v.json", "{\"v\": {{ v }}}").unwrap();
-        let out = env.get_template("v.json").unwrap().render(minijinja::context! { v => value.clone() }).unwrap();
+        let out = render("v.json", "{\"v\": {{ v }}}", minijinja::context! { v => value.clone() });
         let parsed: serde_json::Value = serde_json::from_str(&out).unwrap();
         prop_assert_eq!(parsed["v"].as_str().unwrap(), value.as_str());
     }
 
     #[test]
     fn yaml_escape_round_trips(value in any::<String>(), items in prop::collection::vec(any::<String>(), 0..4)) {
-        let out = render_yaml("v: {{ v }}\nlist: {{ items }}\n", &value, &items);
+        let out = render("v.yaml", "v: {{ v }}\nlist: {{ items }}\n", minijinja::context! { v => value.clone(), items => items.clone() });
         let docs = yaml_rust2::YamlLoader::load_from_str(&out).unwrap();
         prop_assert_eq!(docs[0]["v"].as_str(), Some(value.as_str()));
         let list: Vec<&str> = docs[0]["list"].as_vec().unwrap().iter().map(|i| i.as_str().unwrap()).collect();
@@ -42,15 +38,13 @@ proptest! {
     }
 }
 
-fn render_yaml(template: &str, value: &str, items: &[String]) -> String {
+/// Renders a one-off template with render's escapes, chosen by `name`'s extension.
+fn render(name: &str, template: &str, ctx: minijinja::Value) -> String {
     let mut env = minijinja::Environment::new();
     env.set_auto_escape_callback(escape::mode_for);
     env.set_formatter(escape::formatter);
-    env.add_template("v.yaml", template).unwrap();
-    env.get_template("v.yaml")
-        .unwrap()
-        .render(minijinja::context! { v => value, items => items.to_vec() })
-        .unwrap()
+    env.add_template(name, template).unwrap();
+    env.get_template(name).unwrap().render(ctx).unwrap()
 }
 
 proptest! {
@@ -64,15 +58,11 @@ proptest! {
         values in prop::collection::vec(any::<String>(), 32),
         numbers in prop::collection::vec(prop::num::f64::NORMAL | prop::num::f64::ZERO, 8),
     ) {
-        let mut env = minijinja::Environment::new();
-        env.set_auto_escape_callback(escape::mode_for);
-        env.set_formatter(escape::formatter);
-        env.add_template("v.yaml", "strings: {{ values }}\nnumbers: {{ numbers }}\n").unwrap();
-        let text = env
-            .get_template("v.yaml")
-            .unwrap()
-            .render(minijinja::context! { values => values.clone(), numbers => numbers.clone() })
-            .unwrap();
+        let text = render(
+            "v.yaml",
+            "strings: {{ values }}\nnumbers: {{ numbers }}\n",
+            minijinja::context! { values => values.clone(), numbers => numbers.clone() },
+        );
         let script = "import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin.read()), ensure_ascii=True))";
         let mut child = std::process::Command::new(common::tool("PIPEGEN_TOOLS_PYTHON"))
             .args(["-c", script])
