@@ -97,7 +97,6 @@ fn target(root: &Path, relative: &str) -> Result<PathBuf, RenderError> {
     Ok(root.join(path))
 }
 
-/// The prefix of the staging folders beside `out` (one per render in progress).
 /// A staging folder's name: the prefix, this many random letters and digits, the suffix.
 const STAGING_RANDOM: usize = 6;
 const STAGING_SUFFIX: &str = ".staging";
@@ -112,6 +111,7 @@ fn is_staging_name(name: &str, prefix: &str) -> bool {
         })
 }
 
+/// The prefix of the staging folders beside `out` (one per render in progress).
 fn staging_prefix(out: &Path) -> String {
     let name = out
         .file_name()
@@ -160,7 +160,8 @@ pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<bool, RenderError> {
         .suffix(STAGING_SUFFIX)
         .tempdir_in(&parent)
         .map_err(|e| err(format!("cannot write in `{}`: {e}", parent.display())))?;
-    // Held until the process ends: tells other renders this folder is not an orphan.
+    // Held while this render writes and swaps (the kernel releases it if the process dies):
+    // tells other renders this folder is not an orphan.
     let _lock = lock::hold(staging.path())
         .map_err(|e| err(format!("cannot lock `{}`: {e}", staging.path().display())))?;
     let mut dirs = vec![staging.path().to_path_buf()];
