@@ -42,21 +42,16 @@ fn every_command_in_the_ci_guide_runs() {
     )
     .unwrap();
     let binary = assert_cmd::cargo::cargo_bin("pipegen");
-    let render = Command::new(&binary)
-        .args([
-            "render",
-            "pipelines/orders.pipeline.toml",
-            "--out",
-            "deploy/orders",
-        ])
-        .current_dir(root)
-        .env("PIPEGEN_TODAY", "2026-11-26")
-        .output()
-        .unwrap();
-    assert!(
-        render.status.success(),
-        "{}",
-        String::from_utf8_lossy(&render.stdout)
+    common::succeeds(
+        Command::new(&binary)
+            .args([
+                "render",
+                "pipelines/orders.pipeline.toml",
+                "--out",
+                "deploy/orders",
+            ])
+            .current_dir(root)
+            .env("PIPEGEN_TODAY", "2026-11-26"),
     );
     for command in &commands {
         let args: Vec<&str> = command.split_whitespace().skip(1).collect();

@@ -133,17 +133,8 @@ fn scripts_json_and_properties_are_valid(dir: &Path) {
         let name = path.to_string_lossy().into_owned();
         let text = std::fs::read_to_string(&path).unwrap();
         if name.ends_with(".sh") {
-            let sc = Command::new(tool("PIPEGEN_SHELLCHECK"))
-                .arg(&path)
-                .output()
-                .unwrap();
-            assert!(
-                sc.status.success(),
-                "shellcheck {name}: {}",
-                String::from_utf8_lossy(&sc.stdout)
-            );
-            let syntax = Command::new("bash").arg("-n").arg(&path).output().unwrap();
-            assert!(syntax.status.success(), "bash -n {name}");
+            common::succeeds(Command::new(tool("PIPEGEN_SHELLCHECK")).arg(&path));
+            common::succeeds(Command::new("bash").arg("-n").arg(&path));
         }
         if name.ends_with(".json") {
             serde_json::from_str::<serde_json::Value>(&text)
@@ -472,30 +463,17 @@ uri = {uri}
         std::env::var("PATH").unwrap_or_default()
     );
     for script in ["monitoring/create-alarms.sh", "kafka/create-topics.sh"] {
-        let sc = Command::new(tool("PIPEGEN_SHELLCHECK"))
-            .arg(out.join(script))
-            .output()
-            .unwrap();
-        assert!(
-            sc.status.success(),
-            "{script}: {}",
-            String::from_utf8_lossy(&sc.stdout)
-        );
-        let run = Command::new("bash")
-            .arg(out.join(script))
-            .current_dir(dir.path())
-            .env("PATH", &path)
-            .env("KAFKA_BOOTSTRAP_SERVERS", "localhost:9098")
-            .env(
-                "ALARM_TOPIC_ARN",
-                "arn:aws:sns:us-east-1:123456789012:alerts",
-            )
-            .output()
-            .unwrap();
-        assert!(
-            run.status.success(),
-            "{script}: {}",
-            String::from_utf8_lossy(&run.stderr)
+        common::succeeds(Command::new(tool("PIPEGEN_SHELLCHECK")).arg(out.join(script)));
+        common::succeeds(
+            Command::new("bash")
+                .arg(out.join(script))
+                .current_dir(dir.path())
+                .env("PATH", &path)
+                .env("KAFKA_BOOTSTRAP_SERVERS", "localhost:9098")
+                .env(
+                    "ALARM_TOPIC_ARN",
+                    "arn:aws:sns:us-east-1:123456789012:alerts",
+                ),
         );
     }
     let argv = std::fs::read(&argv_log).unwrap();
@@ -533,17 +511,8 @@ uri = {uri}
 
     // CloudFormation: cfn-lint accepts it, and its YAML decodes to the same value.
     let template = out.join("cloudformation/pipeline.yaml");
-    let lint = Command::new(tool("PIPEGEN_CFN_LINT"))
-        .arg(&template)
-        .output()
-        .unwrap();
-    assert!(
-        lint.status.success(),
-        "cfn-lint: {}",
-        String::from_utf8_lossy(&lint.stdout)
-    );
-    let python = tool("PIPEGEN_CFN_LINT").parent().unwrap().join("python");
-    let decode = Command::new(python)
+    common::succeeds(Command::new(tool("PIPEGEN_CFN_LINT")).arg(&template));
+    let decode = Command::new(tool("PIPEGEN_TOOLS_PYTHON"))
         .args([
             "-c",
             "import json,sys; from cfnlint.decode import decode; t,_=decode(sys.argv[1]); \

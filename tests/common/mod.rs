@@ -105,3 +105,17 @@ pub fn tool(variable: &str) -> PathBuf {
     );
     path
 }
+
+/// Runs a command and asserts it succeeded, showing what it printed if not.
+pub fn succeeds(command: &mut std::process::Command) -> std::process::Output {
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("{command:?}: {e}"));
+    assert!(
+        output.status.success(),
+        "{command:?} failed:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
