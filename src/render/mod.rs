@@ -192,15 +192,12 @@ pub fn render(
             .map_err(|e| RenderError(format!("template `{name}`: {e}")))?;
         if *name == "hudi/table.properties" {
             let failed = |e: minijinja::Error| RenderError(format!("template `{name}`: {e}"));
-            let values = ctx.get_attr("hudi_tables").map_err(failed)?;
-            let tables = json["hudi_tables"].as_array().into_iter().flatten();
-            for (i, table) in tables.enumerate() {
-                let value = values.get_item_by_index(i).map_err(failed)?;
-                let scope = minijinja::context! { table => value, ..ctx.clone() };
-                let content = template
-                    .render(scope)
-                    .map_err(|e| RenderError(format!("template `{name}`: {e}")))?;
-                let file = file_component(table["name"].as_str().unwrap_or_default());
+            let tables = ctx.get_attr("hudi_tables").map_err(failed)?;
+            for table in tables.try_iter().map_err(failed)? {
+                let table_name = table.get_attr("name").map_err(failed)?;
+                let file = file_component(table_name.as_str().unwrap_or_default());
+                let scope = minijinja::context! { table => table, ..ctx.clone() };
+                let content = template.render(scope).map_err(failed)?;
                 out.push(artifact(format!("hudi/{file}.properties"), content));
             }
             continue;
