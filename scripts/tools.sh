@@ -43,6 +43,18 @@ export PIPEGEN_CFN_LINT="$venv/bin/cfn-lint"
 export PIPEGEN_CHECKOV="$venv/bin/checkov"
 export PIPEGEN_TOOLS_PYTHON="$venv/bin/python"
 
+# The oracles (PyPI), pinned, in one virtualenv: the aws CLI (parameter validation against
+# botocore's service models), moto (a local AWS: its server, its IAM policy evaluator, its
+# copies of the AWS managed policies; it brings cfn-lint too), policy_sentry and parliament.
+oracles_venv="$tools/venv-aws-oracles-awscli-1.46.2-moto-5.2.5"
+if [ ! -x "$oracles_venv/bin/aws" ] || ! "$oracles_venv/bin/python" -c 'import moto, policy_sentry, parliament' 2>/dev/null; then
+  python3 -m venv "$oracles_venv"
+  "$oracles_venv/bin/pip" install --quiet --disable-pip-version-check \
+    awscli==1.46.2 'moto[server]==5.2.5' policy_sentry==0.15.2 parliament==1.6.4 cfn-lint==1.58.0
+fi
+export PIPEGEN_ORACLES_PYTHON="$oracles_venv/bin/python"
+export PIPEGEN_AWS="$oracles_venv/bin/aws"
+
 # pre-commit (PyPI), pinned, for the hook tests; its environments and cargo builds are cached.
 precommit_venv="$tools/venv-pre-commit-4.7.0"
 if [ ! -x "$precommit_venv/bin/pre-commit" ]; then

@@ -318,6 +318,7 @@ pub const UNSCOPABLE_ACTIONS: &[&str] = &[
     "ec2:DescribeSubnets",
     "ec2:DescribeVpcs",
     "ec2:DescribeSecurityGroups",
+    "kafka:GetBootstrapBrokers",
     "kafka:ListClusters",
     "kafka:ListClustersV2",
     "logs:DescribeLogGroups",

@@ -176,6 +176,16 @@ pub const CHECKS: &[Check] = &[
         "Sizes and windows are within the service limits",
         "the resource is rejected at create time",
     ),
+    c(
+        "CFX-035",
+        "Names give distinct CloudFormation logical ids",
+        "two resources with one logical id: the template has a duplicate key and CloudFormation rejects it (cfn-lint E0000)",
+    ),
+    c(
+        "CFX-034",
+        "What the cluster reads at start lives outside the stack that creates the cluster",
+        "the job script or the EMR certificates would have to be in a bucket that does not exist yet when the stack starts EMR: the cluster fails to start",
+    ),
 ];
 
 /// The metadata of a check id.
@@ -215,6 +225,8 @@ pub fn check(pipeline: &Pipeline, ctx: &Context) -> Vec<Finding> {
         duplicated_settings,
         lifecycle,
         limits,
+        prerequisites,
+        logical_ids,
     ];
     for check in checks {
         check(pipeline, ctx, &mut out);
@@ -588,6 +600,19 @@ fn bucket_names(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
             .map(|r| &r.destination_bucket),
     ));
     buckets.push((p("audit.bucket"), pipeline.audit.bucket.as_ref()));
+    // The derived artifact bucket name is reported at the lake bucket it comes from.
+    let artifacts = facts::artifact_bucket(pipeline);
+    let artifacts_at = if pipeline.storage.artifact_bucket.is_some() {
+        p("storage.artifact_bucket")
+    } else {
+        p("storage.bucket")
+    };
+    // (Not when the lake's own name is already reported.)
+    if pipeline.storage.artifact_bucket.is_some()
+        || bucket_name_problem(&pipeline.storage.bucket).is_none()
+    {
+        buckets.push((artifacts_at, Some(&artifacts)));
+    }
     buckets.push((
         p("kafka.logging.s3_bucket"),
         pipeline.kafka.logging.s3_bucket.as_ref(),
@@ -2010,6 +2035,109 @@ fn limits(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
                 p("kafka.topics").index(i).key("retention_ms"),
                 format!("retention.ms is {ms}; use -1 for unlimited or a positive duration"),
             ));
+        }
+    }
+}
+
+// CFX-034
+fn prerequisites(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
+    let artifacts = facts::artifact_bucket(pipeline);
+    if let Some(id) = crate::access::stack_bucket(pipeline, &artifacts) {
+        out.push(
+            Finding::error(
+                "CFX-034",
+                p("storage.artifact_bucket"),
+                format!(
+                    "the artifact bucket `{artifacts}` is a bucket the main stack creates ({id})"
+                ),
+            )
+            .with_help(
+                "name a bucket of its own: deploy.sh creates it first, in the bootstrap stack",
+            ),
+        );
+    }
+    let mut objects = vec![(
+        p("spark.job.script"),
+        pipeline.spark.job.script.as_ref(),
+        "the EMR step reads the job",
+    )];
+    if pipeline.emr.security_configuration.in_transit_encryption {
+        objects.push((
+            p("emr.security_configuration.tls_certificates_s3_uri"),
+            pipeline
+                .emr
+                .security_configuration
+                .tls_certificates_s3_uri
+                .as_ref(),
+            "each EMR node reads the certificates as it starts",
+        ));
+    }
+    for (path, uri, why) in objects {
+        let Some(uri) = uri else { continue };
+        let Some((name, _)) = crate::access::split_s3(uri) else {
+            continue;
+        };
+        if let Some(id) = crate::access::stack_bucket(pipeline, name) {
+            out.push(
+                Finding::error(
+                    "CFX-034",
+                    path,
+                    format!("`{uri}` is in `{name}`, which the same stack creates ({id}): {why} before anyone can upload it"),
+                )
+                .with_help(format!(
+                    "leave it unset: deploy.sh uploads it to the artifact bucket `{artifacts}`, created first"
+                )),
+            );
+        }
+    }
+}
+
+// CFX-035
+fn logical_ids(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
+    let ids = facts::named_logical_ids(pipeline);
+    let mut first: BTreeMap<&str, &KeyPath> = BTreeMap::new();
+    let mut reported = std::collections::BTreeSet::new();
+    let subscriptions = pipeline
+        .monitoring
+        .sns
+        .as_ref()
+        .map_or(0, |s| s.subscriptions.len());
+    let numbered = |id: &str| {
+        id.strip_prefix("AlarmSubscription")
+            .and_then(|n| n.parse::<usize>().ok())
+            .is_some_and(|n| (1..=subscriptions).contains(&n))
+    };
+    for (id, at) in &ids {
+        let fixed = facts::FIXED_LOGICAL_IDS.contains(&id.as_str()) || numbered(id);
+        if fixed && reported.insert(at.clone()) {
+            out.push(
+                Finding::error(
+                    "CFX-035",
+                    at.clone(),
+                    format!("this name gives the logical id `{id}`, which the template already uses for its own resource"),
+                )
+                .with_help("choose another name"),
+            );
+            continue;
+        }
+        match first.get(id.as_str()) {
+            Some(earlier) if *earlier != at => {
+                if reported.insert(at.clone()) {
+                    out.push(
+                        Finding::error(
+                            "CFX-035",
+                            at.clone(),
+                            format!("this name and an earlier one both give the logical id `{id}`"),
+                        )
+                        .with_related((*earlier).clone(), "the earlier name")
+                        .with_help("logical ids keep only letters and digits, capitalised per word: names that differ only in case or separators collide"),
+                    );
+                }
+            }
+            Some(_) => {}
+            None => {
+                first.insert(id, at);
+            }
         }
     }
 }

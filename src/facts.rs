@@ -350,115 +350,148 @@ fn legacy_replacement(key: &str) -> &'static str {
     }
 }
 
-/// The EMR instance role's statements: the least-privilege ones derived from the pipeline,
+/// The EMR instance role's statements: its needs from the access model ([`crate::access`]),
 /// then the file's `[[iam.statements]]`.
 pub fn iam_statements(pipeline: &Pipeline) -> Vec<serde_json::Value> {
-    use serde_json::json;
-    let region = &pipeline.pipeline.region;
-    let bucket = &pipeline.storage.bucket;
-    let mut out = Vec::new();
-    let mut derived = |sid: &str, actions: &[&str], resources: Vec<String>| {
-        out.push(json!({
-            "path": null,
-            "source": "derived",
-            "sid": sid,
-            "effect": "Allow",
-            "actions": actions,
-            "not_actions": [],
-            "resources": resources,
-            "not_resources": [],
-        }));
-    };
-    let prefix = |uri: &str| {
-        uri.strip_prefix("s3://")
-            .map(|rest| rest.trim_end_matches('/').to_owned())
-            .unwrap_or_default()
-    };
-    let data = [
-        prefix(&hudi_base_path(pipeline)),
-        prefix(&checkpoint_location(pipeline)),
-    ];
-    derived(
-        "LakeReadWrite",
-        &["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-        data.iter().map(|p| format!("arn:aws:s3:::{p}/*")).collect(),
-    );
-    derived(
-        "LakeList",
-        &["s3:ListBucket", "s3:GetBucketLocation"],
-        vec![format!("arn:aws:s3:::{bucket}")],
-    );
-    if let Some(log) = &pipeline.emr.log_uri {
-        derived(
-            "EmrLogs",
-            &["s3:PutObject"],
-            vec![format!("arn:aws:s3:::{}/*", prefix(log))],
-        );
-    }
-    if pipeline.kafka.auth.iam {
-        let cluster = &pipeline.kafka.cluster_name;
-        let base = format!("arn:aws:kafka:{region}:${{AWS::AccountId}}");
-        derived(
-            "KafkaConnect",
-            &["kafka-cluster:Connect", "kafka-cluster:DescribeCluster"],
-            vec![format!("{base}:cluster/{cluster}/*")],
-        );
-        derived(
-            "KafkaRead",
-            &["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"],
-            pipeline
-                .kafka
-                .topics
-                .iter()
-                .map(|t| format!("{base}:topic/{cluster}/*/{}", t.name))
-                .collect(),
-        );
-        derived(
-            "KafkaGroup",
-            &["kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"],
-            vec![format!(
-                "{base}:group/{cluster}/*/{}",
-                consumer_group(pipeline)
-            )],
-        );
-    }
-    let secrets: Vec<String> = pipeline
-        .secrets
-        .iter()
-        .map(|s| {
-            s.arn.clone().unwrap_or_else(|| {
-                format!(
-                    "arn:aws:secretsmanager:{region}:${{AWS::AccountId}}:secret:{}-*",
-                    s.name
-                )
-            })
-        })
-        .collect();
-    if !secrets.is_empty() {
-        derived("Secrets", &["secretsmanager:GetSecretValue"], secrets);
-    }
-    if !pipeline.kms.keys.is_empty() {
-        derived(
-            "Keys",
-            &["kms:Decrypt", "kms:GenerateDataKey"],
-            pipeline
-                .kms
-                .keys
-                .iter()
-                .map(|k| format!("${{{}.Arn}}", logical_id("Key", &k.name)))
-                .collect(),
-        );
-    }
-    derived(
-        "Metrics",
-        &["cloudwatch:PutMetricData"],
-        vec!["*".to_owned()],
-    );
+    let mut out = crate::access::fact_statements(&crate::access::needs(pipeline));
     for (i, statement) in pipeline.iam.statements.iter().enumerate() {
         let mut value = serde_json::to_value(statement).expect("a statement serialises");
-        value["path"] = json!(format!("iam.statements[{i}]"));
-        value["source"] = json!("user");
+        value["path"] = serde_json::json!(format!("iam.statements[{i}]"));
+        value["source"] = serde_json::json!("user");
         out.push(value);
+    }
+    out
+}
+
+/// The artifact bucket: templates, job code and certificates, created before the main stack.
+pub fn artifact_bucket(pipeline: &Pipeline) -> String {
+    pipeline
+        .storage
+        .artifact_bucket
+        .clone()
+        .unwrap_or_else(|| format!("{}-artifacts", pipeline.storage.bucket))
+}
+
+/// Where EMR reads the in-transit encryption certificates.
+pub fn tls_certificates(pipeline: &Pipeline) -> String {
+    pipeline
+        .emr
+        .security_configuration
+        .tls_certificates_s3_uri
+        .clone()
+        .unwrap_or_else(|| format!("s3://{}/certs/emr-tls.zip", artifact_bucket(pipeline)))
+}
+
+/// The job's entry point the EMR step submits.
+pub fn job_script(pipeline: &Pipeline) -> String {
+    pipeline.spark.job.script.clone().unwrap_or_else(|| {
+        format!(
+            "s3://{}/code/spark_streaming_processor.py",
+            artifact_bucket(pipeline)
+        )
+    })
+}
+
+/// The logical ids of the template's resources that do not come from a name in the file
+/// (a superset: some appear only with the feature they belong to). `MskIngress…` and
+/// `AlarmSubscription<n>` are numbered, never named.
+pub const FIXED_LOGICAL_IDS: &[&str] = &[
+    "AlarmTopic",
+    "ApplicationLogGroup",
+    "BrokerLogGroup",
+    "Budget",
+    "EmrAdminSecurityGroup",
+    "EmrCluster",
+    "EmrCoreSecurityGroup",
+    "EmrInstanceProfile",
+    "EmrInstanceRole",
+    "EmrMasterSecurityGroup",
+    "EmrSecurityConfiguration",
+    "EmrServiceAccessSecurityGroup",
+    "EmrServiceRole",
+    "EmrTaskGroup",
+    "FlowLog",
+    "FlowLogGroup",
+    "FlowLogRole",
+    "InternetGateway",
+    "InternetGatewayAttachment",
+    "LakeBucket",
+    "LakeBucketPolicy",
+    "MskCluster",
+    "MskConfiguration",
+    "MskScramSecrets",
+    "MskSecurityGroup",
+    "ReplicationPolicy",
+    "ReplicationRole",
+    "S3GatewayEndpoint",
+    "Trail",
+    "TrailBucket",
+    "TrailBucketPolicy",
+    "TrailLogGroup",
+    "TrailLogRole",
+    "Vpc",
+];
+
+/// Every logical id the template derives from a name in the file, with the key of that name.
+pub fn named_logical_ids(pipeline: &Pipeline) -> Vec<(String, crate::path::KeyPath)> {
+    use crate::path::KeyPath;
+    let root = |dotted: &str| KeyPath::parse_dotted(dotted).expect("a valid built-in path");
+    let mut out = Vec::new();
+    for (i, s) in pipeline.network.subnets.iter().enumerate() {
+        let at = root("network.subnets").index(i).key("name");
+        let table = logical_id("RouteTable", &s.name);
+        let mut ids = vec![
+            logical_id("Subnet", &s.name),
+            format!("{table}Association"),
+            format!("{table}Default"),
+            table,
+        ];
+        if s.tier == crate::model::SubnetTier::Public {
+            let nat = logical_id("Nat", &s.name);
+            ids.push(format!("{nat}Eip"));
+            ids.push(nat);
+        }
+        for id in ids {
+            out.push((id, at.clone()));
+        }
+    }
+    for (i, k) in pipeline.kms.keys.iter().enumerate() {
+        let at = root("kms.keys").index(i).key("name");
+        let id = logical_id("Key", &k.name);
+        out.push((format!("{id}Alias"), at.clone()));
+        out.push((id, at));
+    }
+    for (i, s) in pipeline.secrets.iter().enumerate() {
+        if s.arn.is_none() {
+            out.push((
+                logical_id("Secret", &s.name),
+                root("secrets").index(i).key("name"),
+            ));
+        }
+    }
+    let mut log_bucket = |name: &str, at: KeyPath| {
+        if crate::access::log_buckets(pipeline)
+            .iter()
+            .any(|b| b == name)
+        {
+            let id = logical_id("LogBucket", name);
+            out.push((format!("{id}Policy"), at.clone()));
+            out.push((id, at));
+        }
+    };
+    if let Some(l) = &pipeline.storage.access_logging {
+        log_bucket(&l.bucket, root("storage.access_logging.bucket"));
+    }
+    if let Some(b) = &pipeline.kafka.logging.s3_bucket
+        && pipeline.storage.access_logging.as_ref().map(|l| &l.bucket) != Some(b)
+    {
+        log_bucket(b, root("kafka.logging.s3_bucket"));
+    }
+    for (i, a) in pipeline.monitoring.alarms.iter().enumerate() {
+        out.push((
+            logical_id("Alarm", &a.name),
+            root("monitoring.alarms").index(i).key("name"),
+        ));
     }
     out
 }

@@ -17,6 +17,7 @@
 //! assert!(codes.contains(&"CFX-004")); // 4 brokers over 3 client subnets
 //! ```
 
+pub mod access;
 pub mod aws;
 pub mod config;
 pub mod consistency;

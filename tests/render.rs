@@ -515,8 +515,10 @@ uri = {uri}
     let decode = Command::new(tool("PIPEGEN_TOOLS_PYTHON"))
         .args([
             "-c",
+            // A value holding `${` is an Fn::Join of literal pieces: joined, it is the value.
             "import json,sys; from cfnlint.decode import decode; t,_=decode(sys.argv[1]); \
-             print(json.dumps([x['Value'] for x in t['Resources']['Vpc']['Properties']['Tags'] if x['Key']=='Hostile']))",
+             j=lambda v: v['Fn::Join'][0].join(v['Fn::Join'][1]) if isinstance(v,dict) else v; \
+             print(json.dumps([j(x['Value']) for x in t['Resources']['Vpc']['Properties']['Tags'] if x['Key']=='Hostile']))",
             template.to_str().unwrap(),
         ])
         .output()

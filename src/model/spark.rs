@@ -128,7 +128,9 @@ pub struct EmrSecurity {
     /// The KMS key for at-rest encryption: a key name from `[kms]` or a key ARN.
     #[serde(default)]
     pub kms_key: Option<String>,
-    /// The `s3://` URI of a zip of PEM certificates for in-transit encryption.
+    /// The `s3://` URI of a zip of PEM certificates for in-transit encryption; unset means
+    /// `s3://<artifact bucket>/certs/emr-tls.zip`, which `deploy.sh` uploads from
+    /// `EMR_TLS_CERTIFICATES_ZIP` or finds already there.
     #[serde(default)]
     pub tls_certificates_s3_uri: Option<String>,
 }
@@ -340,7 +342,7 @@ pub struct Job {
     #[serde(default = "job_name")]
     pub name: String,
     /// The job's entry point, an `s3://` URI of a `.py` file or a jar; unset means
-    /// `s3://<bucket>/code/spark_streaming_processor.py`.
+    /// `s3://<artifact bucket>/code/spark_streaming_processor.py`.
     #[serde(default)]
     pub script: Option<String>,
     /// `CONTINUE`, `CANCEL_AND_WAIT` or `TERMINATE_CLUSTER`.

@@ -35,6 +35,12 @@ pub struct Storage {
     /// Server access logging to a separate bucket.
     #[serde(default)]
     pub access_logging: Option<AccessLogging>,
+    /// The artifact bucket `deploy.sh` creates first (its bootstrap stack) and uploads the
+    /// templates, the job code and the EMR certificates to; unset means `<bucket>-artifacts`.
+    /// It cannot be a bucket the main stack creates: EMR reads from it while the stack is
+    /// still being created.
+    #[serde(default)]
+    pub artifact_bucket: Option<String>,
 }
 
 /// A server-side encryption algorithm.

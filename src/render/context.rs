@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use crate::access;
 use crate::aws;
 use crate::facts;
 use crate::model::{
@@ -43,8 +44,15 @@ pub fn build(pipeline: &Pipeline) -> Value {
         "ids": ids(pipeline),
         "network": network(pipeline),
         "log_buckets": log_buckets(pipeline),
+        "access": access(pipeline),
+        "provided_secrets": provided_secrets(pipeline),
+        "refs": refs(pipeline),
+        "step_args": step_args(pipeline, &tables, true),
+        "step_args_text": step_args(pipeline, &tables, false),
         "primary_key": pipeline.kms.keys.first().map(|k| facts::logical_id("Key", &k.name)),
-        "spark_defaults_static": spark_defaults(pipeline).into_iter().filter(|(_, v)| !v.contains("${")).collect::<Settings>(),
+        // The EMR configuration has every setting but the catalog credential, a placeholder
+        // only the job fills in (from the secret, when it starts).
+        "spark_defaults_static": spark_defaults(pipeline).into_iter().filter(|(k, _)| Some(k) != polaris_credential_key(pipeline).as_ref()).collect::<Settings>(),
         "broker_properties": broker_properties(pipeline, false),
         "msk_server_properties": properties_text(&broker_properties(pipeline, true)),
         "client": client_settings(pipeline),
@@ -53,13 +61,13 @@ pub fn build(pipeline: &Pipeline) -> Value {
         "topics": topics(pipeline),
         "spark_defaults": spark_defaults(pipeline),
         "streaming_options": streaming_options(pipeline),
-        "hudi_tables": tables,
+        "hudi_tables": tables.clone(),
         "polaris": polaris_settings(pipeline),
         "alarms": alarms(pipeline),
         "env": dotenv(pipeline),
         "checkpoint_location": facts::checkpoint_location(pipeline),
         "hudi_base_path": facts::hudi_base_path(pipeline),
-        "job_script": pipeline.spark.job.script.clone().unwrap_or_else(|| format!("s3://{}/code/spark_streaming_processor.py", pipeline.storage.bucket)),
+        "job_script": facts::job_script(pipeline),
         "namespace": facts::metrics_namespace(pipeline),
         "version": env!("CARGO_PKG_VERSION"),
     })
@@ -142,21 +150,175 @@ fn network(pipeline: &Pipeline) -> Value {
 
 /// Buckets that receive logs (S3 access logs, MSK broker logs), created beside the lake.
 fn log_buckets(pipeline: &Pipeline) -> Value {
-    let mut names: Vec<&String> = Vec::new();
-    if let Some(logging) = &pipeline.storage.access_logging {
-        names.push(&logging.bucket);
-    }
-    if let Some(bucket) = &pipeline.kafka.logging.s3_bucket {
-        names.push(bucket);
-    }
-    names.sort();
-    names.dedup();
-    names
+    access::log_buckets(pipeline)
         .into_iter()
-        .filter(|n| **n != pipeline.storage.bucket)
-        .map(|n| json!({ "id": facts::logical_id("LogBucket", n), "name": n }))
+        .map(|n| json!({ "id": facts::logical_id("LogBucket", &n), "name": n }))
         .collect()
 }
+
+/// Every role's inline policy statements, from the access model, by the role's logical id;
+/// the EMR instance role's end with the file's `[[iam.statements]]`.
+fn access(pipeline: &Pipeline) -> Value {
+    use access::Role;
+    let needs = access::needs(pipeline);
+    let mut roles = serde_json::Map::new();
+    for role in [
+        Role::EmrService,
+        Role::EmrInstance,
+        Role::Replication,
+        Role::FlowLogs,
+        Role::TrailLogs,
+    ] {
+        let mut statements = access::statements(&needs, role);
+        if role == Role::EmrInstance {
+            statements.extend(pipeline.iam.statements.iter().map(|st| {
+                let mut out = serde_json::Map::new();
+                if let Some(sid) = &st.sid {
+                    out.insert("Sid".into(), json!(sid));
+                }
+                out.insert("Effect".into(), json!(enum_text(&st.effect)));
+                for (key, list) in [
+                    ("Action", &st.actions),
+                    ("NotAction", &st.not_actions),
+                    ("Resource", &st.resources),
+                    ("NotResource", &st.not_resources),
+                ] {
+                    if !list.is_empty() {
+                        out.insert(key.into(), json!(list));
+                    }
+                }
+                Value::Object(out)
+            }));
+        }
+        roles.insert(role.logical_id().to_owned(), Value::Array(statements));
+    }
+    Value::Object(roles)
+}
+
+/// Secrets the stack creates whose value a person provides (the catalog's OAuth credential, a
+/// truststore password): each takes it from a `NoEcho` template parameter, which `deploy.sh`
+/// fills from the environment variable of the same name. Other secrets get generated values.
+pub fn provided_secrets(pipeline: &Pipeline) -> Value {
+    use crate::model::SecretPurpose;
+    pipeline
+        .secrets
+        .iter()
+        .filter(|s| s.arn.is_none())
+        .filter(|s| matches!(s.purpose, SecretPurpose::Polaris | SecretPurpose::Truststore))
+        .map(|s| {
+            let id = facts::logical_id("Secret", &s.name);
+            json!({
+                "name": s.name,
+                "id": id,
+                "parameter": format!("{id}Value"),
+                "what": match s.purpose {
+                    SecretPurpose::Polaris => "the Polaris catalog's OAuth client credential, client_id:client_secret",
+                    _ => "the truststore password",
+                },
+            })
+        })
+        .collect()
+}
+
+/// References the template writes where a value names a resource of the same stack, so
+/// CloudFormation creates that resource first.
+fn refs(pipeline: &Pipeline) -> Value {
+    let bucket = |name: &str| access::bucket(pipeline, name).cfn();
+    let s3 = |uri: &Option<String>| uri.as_deref().map(|u| access::s3_uri(pipeline, u).cfn());
+    let lake_objects = access::Expr(vec![
+        access::Part::Text("arn:".into()),
+        access::Part::Partition,
+        access::Part::Text(":s3:::".into()),
+        access::Part::Ref("LakeBucket".into()),
+        access::Part::Text("/".into()),
+    ]);
+    json!({
+        "msk_log_bucket": pipeline.kafka.logging.s3_bucket.as_deref().map(bucket),
+        "access_log_bucket": pipeline.storage.access_logging.as_ref().map(|l| bucket(&l.bucket)),
+        "log_uri": s3(&pipeline.emr.log_uri),
+        "lake_objects": lake_objects.cfn(),
+        "tls_certificates": facts::tls_certificates(pipeline),
+        "trail_bucket": access::trail_bucket(pipeline),
+    })
+}
+
+/// The EMR step's `spark-submit` arguments: for the template (`in_stack`: locations in the
+/// stack's buckets are references), or as text (`spark/emr-step.json`).
+fn step_args(pipeline: &Pipeline, tables: &[Value], in_stack: bool) -> Value {
+    let s3 = |uri: &str| {
+        if in_stack {
+            access::s3_uri(pipeline, uri)
+        } else {
+            access::Expr::text(uri)
+        }
+    };
+    let conf = |key: &str, value: access::Expr| {
+        let mut parts = vec![access::Part::Text(format!("--conf={key}="))];
+        parts.extend(value.0);
+        access::Expr(parts).cfn()
+    };
+    let text = |t: String| json!(t);
+    let mut args = vec![
+        text("spark-submit".into()),
+        text(format!(
+            "--deploy-mode={}",
+            enum_text(&pipeline.spark.job.deploy_mode)
+        )),
+        text("--master=yarn".into()),
+        conf(
+            "spark.pipegen.checkpoint.location",
+            s3(&facts::checkpoint_location(pipeline)),
+        ),
+        conf(
+            "spark.pipegen.hudi.base.path",
+            s3(&facts::hudi_base_path(pipeline)),
+        ),
+        text(format!(
+            "--conf=spark.pipegen.trigger.interval.seconds={}",
+            pipeline.spark.streaming.trigger_interval_seconds
+        )),
+        text(format!(
+            "--conf=spark.pipegen.graceful.stop={}",
+            pipeline.spark.streaming.graceful_stop
+        )),
+    ];
+    for (k, v) in streaming_options(pipeline) {
+        if !PLACEHOLDER_KEYS.contains(&k.as_str()) {
+            args.push(text(format!("--conf=spark.pipegen.kafka.{k}={v}")));
+        }
+    }
+    for table in tables {
+        let name = table["name"].as_str().unwrap_or_default();
+        let str_of = |key: &str| table[key].as_str().unwrap_or_default().to_owned();
+        args.push(text(format!(
+            "--conf=spark.pipegen.table.{name}.source={}",
+            str_of("source_topic")
+        )));
+        args.push(conf(
+            &format!("spark.pipegen.table.{name}.path"),
+            s3(&str_of("path")),
+        ));
+        args.push(conf(
+            &format!("spark.pipegen.table.{name}.checkpoint"),
+            s3(&str_of("checkpoint")),
+        ));
+        for kv in table["options"].as_array().into_iter().flatten() {
+            args.push(text(format!(
+                "--conf=spark.pipegen.table.{name}.{}={}",
+                kv[0].as_str().unwrap_or_default(),
+                kv[1].as_str().unwrap_or_default()
+            )));
+        }
+    }
+    args.push(s3(&facts::job_script(pipeline)).cfn());
+    args.extend(pipeline.spark.job.args.iter().map(|a| json!(a)));
+    Value::Array(args)
+}
+
+/// Settings whose values are placeholders the job fills in at start (credentials read from a
+/// secret); they are not written where no program substitutes them (the EMR configuration,
+/// step arguments).
+const PLACEHOLDER_KEYS: &[&str] = &["kafka.sasl.jaas.config", "kafka.ssl.truststore.password"];
 
 /// `server.properties` for the brokers. With `msk_only`, only the keys an MSK configuration
 /// accepts (the rest are self-managed-broker settings, kept in `broker.properties`).
@@ -585,6 +747,12 @@ fn hudi_options(pipeline: &Pipeline, table: &crate::model::HudiTable) -> Setting
     out
 }
 
+/// The Spark setting that holds the Polaris catalog's OAuth credential.
+fn polaris_credential_key(pipeline: &Pipeline) -> Option<String> {
+    let p = pipeline.polaris.as_ref()?;
+    Some(format!("spark.sql.catalog.{}.credential", p.catalog_name))
+}
+
 /// Spark catalog settings for the Polaris (Iceberg REST) catalog.
 fn polaris_settings(pipeline: &Pipeline) -> Settings {
     let mut out = Settings::new();
@@ -600,7 +768,7 @@ fn polaris_settings(pipeline: &Pipeline) -> Settings {
     // The OAuth client id:secret is read from the secret when the job starts.
     set(
         &mut out,
-        &format!("{prefix}.credential"),
+        &polaris_credential_key(pipeline).unwrap_or_default(),
         "${POLARIS_CREDENTIAL}",
     );
     set(
@@ -637,6 +805,8 @@ fn alarms(pipeline: &Pipeline) -> Value {
                 ).unwrap_or_default(),
                 "treat_missing_data": enum_text::<MissingData>(&a.treat_missing_data),
                 "notify": a.notify && pipeline.monitoring.sns.is_some(),
+                // An alarm on the cluster's metrics names it: created after it.
+                "on_cluster": a.dimensions.values().any(|v| *v == pipeline.kafka.cluster_name),
             })
         })
         .collect()

@@ -2,13 +2,21 @@
 //! file it is written into, chosen by the file's extension: JSON values are JSON literals, YAML
 //! values ASCII-only double-quoted scalars and flow collections, shell and `.env` values
 //! single-quoted words, `.properties`/`.conf` values escaped as `java.util.Properties` reads
-//! them.
+//! them. CloudFormation templates (`cloudformation/*.yaml`) are YAML with one more rule: a
+//! string holding `${` is written as a `!Join` whose pieces split each `${` ([`cfn_string`]),
+//! so no value from the pipeline is ever read as a reference or looks like one. A template
+//! value `{"Fn::Sub": "…"}` (built in code, its literal parts escaped with [`sub_literal`],
+//! `${!`, the literal form CloudFormation documents for `Fn::Sub`) is written as `!Sub "…"`,
+//! references intact.
 
 use minijinja::value::Value;
 use minijinja::{AutoEscape, Error, ErrorKind, Output, State};
 
 /// The escape for a template, by its name.
 pub fn mode_for(name: &str) -> AutoEscape {
+    if name.starts_with("cloudformation/") && name.ends_with(".yaml") {
+        return AutoEscape::Custom("cfn".into());
+    }
     match name.rsplit('.').next().unwrap_or_default() {
         "json" => AutoEscape::Json,
         "yaml" | "yml" => AutoEscape::Custom("yaml".into()),
@@ -27,9 +35,9 @@ pub fn formatter(out: &mut Output, state: &mut State, value: &Value) -> Result<(
     if value.is_safe() {
         return write(out, &value.to_string());
     }
-    if mode == "yaml" {
+    if mode == "yaml" || mode == "cfn" {
         let mut text = String::new();
-        yaml_value(&mut text, value)?;
+        yaml_value(&mut text, value, mode == "cfn")?;
         return write(out, &text);
     }
     let text = scalar(value)?;
@@ -72,8 +80,9 @@ fn scalar(value: &Value) -> Result<String, Error> {
 }
 
 /// A YAML value: strings as [`yaml`] scalars, numbers and booleans as they are, lists and
-/// tables as flow collections.
-fn yaml_value(out: &mut String, value: &Value) -> Result<(), Error> {
+/// tables as flow collections. With `cfn`, strings go through [`cfn_string`] and a table
+/// `{"Fn::Sub": template}` is written as `!Sub template`.
+fn yaml_value(out: &mut String, value: &Value, cfn: bool) -> Result<(), Error> {
     use minijinja::value::ValueKind;
     match value.kind() {
         ValueKind::Undefined | ValueKind::None => {
@@ -91,9 +100,25 @@ fn yaml_value(out: &mut String, value: &Value) -> Result<(), Error> {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                yaml_value(out, &item)?;
+                yaml_value(out, &item, cfn)?;
             }
             out.push(']');
+        }
+        ValueKind::Map
+            if cfn && value.len() == Some(1) && !value.get_attr("Fn::Sub")?.is_undefined() =>
+        {
+            // The template's literal parts were escaped when it was built; written as is.
+            let sub = value.get_attr("Fn::Sub")?;
+            out.push_str("!Sub ");
+            if sub.kind() == ValueKind::Seq {
+                out.push('[');
+                out.push_str(&yaml(&scalar(&sub.get_item(&Value::from(0))?)?));
+                out.push_str(", ");
+                yaml_value(out, &sub.get_item(&Value::from(1))?, cfn)?;
+                out.push(']');
+            } else {
+                out.push_str(&yaml(&scalar(&sub)?));
+            }
         }
         ValueKind::Map => {
             out.push('{');
@@ -103,13 +128,37 @@ fn yaml_value(out: &mut String, value: &Value) -> Result<(), Error> {
                 }
                 out.push_str(&yaml(&key.to_string()));
                 out.push_str(": ");
-                yaml_value(out, &value.get_item(&key)?)?;
+                yaml_value(out, &value.get_item(&key)?, cfn)?;
             }
             out.push('}');
         }
+        _ if cfn => out.push_str(&cfn_string(&value.to_string())),
         _ => out.push_str(&yaml(&value.to_string())),
     }
     Ok(())
+}
+
+/// A literal string in a CloudFormation template: a [`yaml`] scalar, or, when it holds `${`,
+/// `!Join` of pieces split between each `$` and its `{`, so no piece holds `${`: CloudFormation
+/// reads `${…}` as a reference only inside `Fn::Sub`, but cfn-lint flags a plain string that
+/// looks like one (E1029) and a `Sub` without variables (W1020).
+pub fn cfn_string(text: &str) -> String {
+    if !text.contains("${") {
+        return yaml(text);
+    }
+    let mut pieces = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("${") {
+        pieces.push(yaml(&rest[..=i]));
+        rest = &rest[i + 1..];
+    }
+    pieces.push(yaml(rest));
+    format!("!Join [\"\", [{}]]", pieces.join(", "))
+}
+
+/// Text that `Fn::Sub` reads back as itself: every `${` written `${!`.
+pub fn sub_literal(text: &str) -> String {
+    text.replace("${", "${!")
 }
 
 /// A YAML float that YAML 1.1 readers also take for a number: `.nan`, `.inf`, and always a dot
@@ -138,6 +187,12 @@ fn yaml_float(x: f64) -> String {
     }
 }
 
+/// A mapping key in a CloudFormation or YAML template: always a plain scalar (a key cannot be
+/// `!Sub`; `check` keeps `${` out of keys).
+pub fn key_filter(text: &str) -> Value {
+    Value::from_safe_string(yaml(text))
+}
+
 /// A YAML double-quoted scalar in plain ASCII: every character outside printable ASCII is an
 /// escape (`\uXXXX`, or `\UXXXXXXXX` beyond the Basic Multilingual Plane), so YAML 1.1 readers
 /// (PyYAML, behind cfn-lint) and 1.2 readers alike read back the same string — none of them
@@ -164,17 +219,45 @@ pub fn yaml(text: &str) -> String {
     out
 }
 
-/// A single shell word: safe words as they are, anything else single-quoted.
+/// A single shell word: safe words as they are, anything else single-quoted, with quotes and
+/// backslashes written outside the quotes (`\'`, `\\`): a backslash inside single quotes is
+/// correct shell but reads to ShellCheck (SC1003) and to people as an attempt to escape.
 pub fn shell(text: &str) -> String {
     let safe = !text.is_empty()
         && text
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-_./:,=@%+".contains(&b));
     if safe {
-        text.to_owned()
-    } else {
-        format!("'{}'", text.replace('\'', r"'\''"))
+        return text.to_owned();
     }
+    let mut out = String::with_capacity(text.len() + 2);
+    let mut quoted = false;
+    for c in text.chars() {
+        match c {
+            '\'' | '\\' => {
+                if quoted {
+                    out.push('\'');
+                    quoted = false;
+                }
+                out.push('\\');
+                out.push(c);
+            }
+            c => {
+                if !quoted {
+                    out.push('\'');
+                    quoted = true;
+                }
+                out.push(c);
+            }
+        }
+    }
+    if quoted {
+        out.push('\'');
+    }
+    if out.is_empty() {
+        out.push_str("''");
+    }
+    out
 }
 
 /// A `java.util.Properties` key or value: backslash escapes for the characters `load` treats
@@ -224,6 +307,19 @@ mod tests {
         assert_eq!(shell("$(rm -rf /)"), "'$(rm -rf /)'");
         assert_eq!(shell("it's"), r"'it'\''s'");
         assert_eq!(shell(""), "''");
+        assert_eq!(shell(r"C:\dir\"), r"'C:'\\'dir'\\");
+        assert_eq!(shell("'"), r"\'");
+    }
+
+    #[test]
+    fn cloudformation_strings_never_hold_a_reference() {
+        assert_eq!(cfn_string("plain"), "\"plain\"");
+        assert_eq!(
+            cfn_string("a${b}${c}"),
+            r#"!Join ["", ["a$", "{b}$", "{c}"]]"#
+        );
+        assert_eq!(cfn_string("${"), r#"!Join ["", ["$", "{"]]"#);
+        assert_eq!(sub_literal("x/${aws:userid}"), "x/${!aws:userid}");
     }
 
     #[test]

@@ -104,6 +104,7 @@ fn environment(overrides: Option<&Path>) -> Result<Environment<'static>, RenderE
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_auto_escape_callback(escape::mode_for);
     env.set_formatter(escape::formatter);
+    env.add_filter("key", escape::key_filter);
     let mut syntax = minijinja::syntax::SyntaxConfig::builder();
     syntax.keep_trailing_newline(true);
     env.set_syntax(syntax.build().map_err(|e| RenderError(e.to_string()))?);

@@ -1,0 +1,101 @@
+//! What `deploy.sh` and its two small stacks (`cloudformation/bootstrap.yaml`, the artifact
+//! bucket; `cloudformation/replica.yaml`, the replication destination) need: stack names and
+//! regions, buckets, the objects the cluster reads at start and where they go, the secrets the
+//! deployment must be given or must find. The templates read it as `deploy`.
+
+use serde_json::{Value, json};
+
+use crate::access::split_s3;
+use crate::facts::{artifact_bucket, job_script, tls_certificates};
+use crate::model::Pipeline;
+
+/// The `deploy` part of the template context.
+pub(super) fn context(pipeline: &Pipeline) -> Value {
+    let name = &pipeline.pipeline.name;
+    let region = &pipeline.pipeline.region;
+    let tls = pipeline
+        .emr
+        .security_configuration
+        .in_transit_encryption
+        .then(|| object(&tls_certificates(pipeline)));
+    let replica = pipeline.storage.replication.as_ref().map(|r| {
+        json!({
+            "stack": format!("{name}-replica"),
+            "region": r.destination_region,
+            "bucket": r.destination_bucket,
+            "kms_key_arn": r.replica_kms_key_arn,
+        })
+    });
+    let declared_secrets: Vec<Value> = pipeline
+        .secrets
+        .iter()
+        .filter_map(|s| {
+            let arn = s.arn.as_ref()?;
+            Some(json!({ "name": s.name, "arn": arn, "region": arn_region(arn, region) }))
+        })
+        .collect();
+    json!({
+        "stack": name,
+        "region": region,
+        "bootstrap_stack": format!("{name}-bootstrap"),
+        "artifact_bucket": artifact_bucket(pipeline),
+        "replica": replica,
+        "key_name": pipeline.emr.key_name,
+        "tls_certificates": tls,
+        "job_script": object(&job_script(pipeline)),
+        "provided_secrets": super::context::provided_secrets(pipeline),
+        "declared_secrets": declared_secrets,
+        "tags": tags(pipeline),
+    })
+}
+
+/// An S3 object by its `s3://bucket/key` URI, and split into its bucket and key.
+fn object(uri: &str) -> Value {
+    let (bucket, key) = split_s3(uri).unwrap_or_default();
+    json!({ "uri": uri, "bucket": bucket, "key": key })
+}
+
+/// The region an ARN names (`arn:partition:service:region:account:…`), or `default` when it
+/// names none. Secrets Manager answers for a secret only in its own region.
+fn arn_region(arn: &str, default: &str) -> String {
+    match arn.split(':').nth(3) {
+        Some(region) if !region.is_empty() => region.to_owned(),
+        _ => default.to_owned(),
+    }
+}
+
+/// The tags of the two small stacks' resources: the same as the main template's.
+fn tags(pipeline: &Pipeline) -> Vec<Value> {
+    let id = &pipeline.pipeline;
+    let mut out = vec![
+        json!({ "key": "pipegen:pipeline", "value": id.name }),
+        json!({ "key": "Owner", "value": id.owner }),
+    ];
+    out.extend(id.tags.iter().map(|(k, v)| json!({ "key": k, "value": v })));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arn_regions() {
+        assert_eq!(
+            arn_region(
+                "arn:aws:secretsmanager:eu-west-1:123456789012:secret:x-AbCdEf",
+                "us-east-1"
+            ),
+            "eu-west-1"
+        );
+        assert_eq!(arn_region("not-an-arn", "us-east-1"), "us-east-1");
+    }
+
+    #[test]
+    fn objects_split_into_bucket_and_key() {
+        assert_eq!(
+            object("s3://b/certs/emr-tls.zip"),
+            json!({ "uri": "s3://b/certs/emr-tls.zip", "bucket": "b", "key": "certs/emr-tls.zip" })
+        );
+    }
+}
