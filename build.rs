@@ -1,5 +1,6 @@
 //! Records the git commit pipegen is built from, for `pipegen --version`, and converts the
-//! built-in policy files to JSON, which reads much faster than TOML on every run.
+//! built-in policy files and the AWS constraints table to JSON, which reads much faster than
+//! TOML on every run.
 
 // Cargo reads build-script instructions from standard output.
 #![allow(clippy::disallowed_macros)]
@@ -18,6 +19,19 @@ fn main() {
     println!("cargo:rerun-if-changed=.git/HEAD");
     println!("cargo:rerun-if-changed=.git/refs");
     policies_to_json();
+    constraints_to_json();
+}
+
+/// Writes `$OUT_DIR/aws-constraints.json` from `data/aws-constraints.toml`.
+fn constraints_to_json() {
+    println!("cargo:rerun-if-changed=data/aws-constraints.toml");
+    let text = std::fs::read_to_string("data/aws-constraints.toml")
+        .expect("data/aws-constraints.toml is part of the crate");
+    let value: serde_json::Value =
+        toml_edit::de::from_str(&text).expect("data/aws-constraints.toml is TOML");
+    let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    std::fs::write(out.join("aws-constraints.json"), value.to_string())
+        .expect("OUT_DIR is writable");
 }
 
 /// Writes `$OUT_DIR/policies/<area>.json` for each `policies/<area>.toml`. A file that does

@@ -29,6 +29,15 @@ pub enum Role {
 }
 
 impl Role {
+    /// Every role, in template order.
+    pub const ALL: [Role; 5] = [
+        Role::EmrService,
+        Role::EmrInstance,
+        Role::Replication,
+        Role::FlowLogs,
+        Role::TrailLogs,
+    ];
+
     /// The role's logical id in the template.
     pub fn logical_id(self) -> &'static str {
         match self {
@@ -376,7 +385,13 @@ fn emr_instance(pipeline: &Pipeline, out: &mut Vec<Need>) {
     .collect();
     buckets.sort();
     buckets.dedup();
-    out.push(need(role, "LakeList", &["s3:ListBucket", "s3:GetBucketLocation"], buckets.iter().map(|b| s3_arn(pipeline, b, "")).collect(), "Hudi lists table folders and the S3A connector locates the bucket"));
+    out.push(need(
+        role,
+        "LakeList",
+        &["s3:ListBucket", "s3:GetBucketLocation"],
+        buckets.iter().map(|b| s3_arn(pipeline, b, "")).collect(),
+        "Hudi lists table folders and the S3A connector locates the bucket",
+    ));
     if let Some(log) = &pipeline.emr.log_uri
         && let Some(objects) = s3_objects(pipeline, log)
     {
@@ -429,7 +444,13 @@ fn emr_instance(pipeline: &Pipeline, out: &mut Vec<Need>) {
     if !keys.is_empty() {
         out.push(need(role, "Keys", &["kms:Decrypt", "kms:GenerateDataKey"], keys.iter().map(|k| key_arn(pipeline, k)).collect(), "SSE-KMS objects and secrets are read with kms:Decrypt and written with kms:GenerateDataKey (S3 User Guide, \"Using SSE-KMS\"; EMR at-rest encryption)"));
     }
-    out.push(need(role, "ApplicationLogs", &["logs:CreateLogStream", "logs:PutLogEvents"], vec![Expr(vec![Part::Att("ApplicationLogGroup".into(), "Arn")])], "the job writes its own log events to the application log group"));
+    out.push(need(
+        role,
+        "ApplicationLogs",
+        &["logs:CreateLogStream", "logs:PutLogEvents"],
+        vec![Expr(vec![Part::Att("ApplicationLogGroup".into(), "Arn")])],
+        "the job writes its own log events to the application log group",
+    ));
     out.push(need(role, "Metrics", &["cloudwatch:PutMetricData"], vec![Expr::text("*")], "the job publishes the metrics the alarms watch; PutMetricData has no resource type, so it is limited to the pipeline's namespace (CloudWatch User Guide, \"CloudWatch condition keys\")").when("StringEquals",
             "cloudwatch:namespace",
             json!(facts::metrics_namespace(pipeline))));
@@ -442,13 +463,35 @@ fn replication(pipeline: &Pipeline, out: &mut Vec<Need>) {
     let role = Role::Replication;
     let lake = &pipeline.storage.bucket;
     let why = "S3 replicates with the role's permissions on both buckets (S3 User Guide, \"Setting up permissions for live replication\")";
-    out.push(need(role, "SourceBucket", &["s3:GetReplicationConfiguration", "s3:ListBucket"], vec![s3_arn(pipeline, lake, "")], why));
-    out.push(need(role, "SourceObjects", &["s3:GetObjectVersionForReplication",
+    out.push(need(
+        role,
+        "SourceBucket",
+        &["s3:GetReplicationConfiguration", "s3:ListBucket"],
+        vec![s3_arn(pipeline, lake, "")],
+        why,
+    ));
+    out.push(need(
+        role,
+        "SourceObjects",
+        &[
+            "s3:GetObjectVersionForReplication",
             "s3:GetObjectVersionAcl",
-            "s3:GetObjectVersionTagging"], vec![s3_arn(pipeline, lake, "/*")], why));
-    out.push(need(role, "DestinationObjects", &["s3:ReplicateObject",
+            "s3:GetObjectVersionTagging",
+        ],
+        vec![s3_arn(pipeline, lake, "/*")],
+        why,
+    ));
+    out.push(need(
+        role,
+        "DestinationObjects",
+        &[
+            "s3:ReplicateObject",
             "s3:ReplicateDelete",
-            "s3:ReplicateTags"], vec![s3_arn(pipeline, &r.destination_bucket, "/*")], why));
+            "s3:ReplicateTags",
+        ],
+        vec![s3_arn(pipeline, &r.destination_bucket, "/*")],
+        why,
+    ));
     if pipeline.storage.encryption.algorithm != SseAlgorithm::Aes256
         && let Some(key) = &pipeline.storage.encryption.kms_key
     {

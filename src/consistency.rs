@@ -177,14 +177,24 @@ pub const CHECKS: &[Check] = &[
         "the resource is rejected at create time",
     ),
     c(
+        "CFX-034",
+        "What the cluster reads at start lives outside the stack that creates the cluster",
+        "the job script or the EMR certificates would have to be in a bucket that does not exist yet when the stack starts EMR: the cluster fails to start",
+    ),
+    c(
         "CFX-035",
         "Names give distinct CloudFormation logical ids",
         "two resources with one logical id: the template has a duplicate key and CloudFormation rejects it (cfn-lint E0000)",
     ),
     c(
-        "CFX-034",
-        "What the cluster reads at start lives outside the stack that creates the cluster",
-        "the job script or the EMR certificates would have to be in a bucket that does not exist yet when the stack starts EMR: the cluster fails to start",
+        "CFX-036",
+        "Values meet the constraints AWS publishes for the properties and parameters they reach",
+        "CloudFormation or the service rejects the value (pattern, length, allowed values) and the stack or the script fails",
+    ),
+    c(
+        "CFX-037",
+        "The render fits CloudFormation's and IAM's limits: template size, resources per stack, policy size per role",
+        "the stack is rejected before it starts, or the role cannot be created",
     ),
 ];
 
@@ -227,6 +237,9 @@ pub fn check(pipeline: &Pipeline, ctx: &Context) -> Vec<Finding> {
         limits,
         prerequisites,
         logical_ids,
+        |pipeline, _, out| crate::constraints::check(pipeline, out),
+        |pipeline, _, out| crate::constraints::check_documented(pipeline, out),
+        |pipeline, _, out| crate::constraints::check_control_characters(pipeline, out),
     ];
     for check in checks {
         check(pipeline, ctx, &mut out);
@@ -1267,35 +1280,7 @@ fn references(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
             );
         }
     }
-    let mut key_refs: Vec<(KeyPath, Option<&String>)> = vec![
-        (
-            p("kafka.encryption.at_rest_kms_key"),
-            pipeline.kafka.encryption.at_rest_kms_key.as_ref(),
-        ),
-        (
-            p("storage.encryption.kms_key"),
-            pipeline.storage.encryption.kms_key.as_ref(),
-        ),
-        (
-            p("emr.security_configuration.kms_key"),
-            pipeline.emr.security_configuration.kms_key.as_ref(),
-        ),
-        (p("audit.kms_key"), pipeline.audit.kms_key.as_ref()),
-        (
-            p("monitoring.sns.kms_key"),
-            pipeline
-                .monitoring
-                .sns
-                .as_ref()
-                .and_then(|s| s.kms_key.as_ref()),
-        ),
-    ];
-    for (i, secret) in pipeline.secrets.iter().enumerate() {
-        key_refs.push((
-            p("secrets").index(i).key("kms_key"),
-            secret.kms_key.as_ref(),
-        ));
-    }
+    let key_refs = pipeline.kms_key_references();
     for (path, reference) in key_refs {
         if let Some(reference) = reference
             && !pipeline.kms_key_resolves(reference)

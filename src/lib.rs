@@ -21,11 +21,13 @@ pub mod access;
 pub mod aws;
 pub mod config;
 pub mod consistency;
+pub mod constraints;
 pub mod cost;
 pub mod diagnostic;
 pub mod docs;
 pub mod facts;
 pub mod init;
+pub mod limits;
 pub mod load;
 pub mod model;
 pub mod path;
@@ -126,6 +128,13 @@ pub fn check_source(name: String, text: String, ctx: &Context) -> FileCheck {
             pipeline,
             &consistency::Context { today: ctx.today },
         ));
+        // The limits are measured on the render, which only a consistent pipeline has.
+        if !findings
+            .iter()
+            .any(|f| f.severity == diagnostic::Severity::Error)
+        {
+            findings.extend(limits::check(pipeline));
+        }
         let document = serde_json::to_value(pipeline).expect("the model serialises");
         let facts = facts::build(pipeline, &document);
         let mut policy_findings = policy::evaluate(&ctx.pack, pipeline, &document, &facts);

@@ -85,3 +85,84 @@ fn the_hooks_file_declares_both_hooks() {
         assert!(hooks.contains(id), "{id}");
     }
 }
+
+/// The README's deploy step runs as written, after its render step: the block after "Then
+/// deploy", in one shell, with the aws CLI replaced by a recorder (tests/oracles/aws-recorder);
+/// the calls come in the documented phase order and each passes the real CLI's validation.
+#[test]
+fn the_readme_deploy_step_runs() {
+    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
+    let after = readme
+        .split_once("Then deploy what `render` wrote")
+        .expect("the README has its deploy step")
+        .1;
+    let block = after
+        .split_once("```sh\n")
+        .and_then(|(_, rest)| rest.split_once("```"))
+        .expect("a code block")
+        .0;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let bin = root.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::copy(
+        common::root().join("tests/oracles/aws-recorder"),
+        bin.join("aws"),
+    )
+    .unwrap();
+    std::fs::write(root.join("job.py"), "print('job')\n").unwrap();
+    std::fs::write(root.join("emr-tls.zip"), "certificates\n").unwrap();
+    let binary = assert_cmd::cargo::cargo_bin("pipegen");
+    common::succeeds(
+        Command::new(&binary)
+            .args(["render"])
+            .arg(common::root().join("examples/production.toml"))
+            .args(["--out", "deploy/"])
+            .current_dir(root)
+            .env("PIPEGEN_TODAY", "2026-11-26"),
+    );
+    let record = root.join("calls.jsonl");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    common::succeeds(
+        Command::new("bash")
+            .args(["-euo", "pipefail", "-c", block])
+            .current_dir(root)
+            .env("PATH", path)
+            .env("PIPEGEN_AWS_RECORD", &record),
+    );
+    let calls: Vec<Vec<String>> = std::fs::read_to_string(&record)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let deploys: Vec<String> = calls
+        .iter()
+        .filter(|c| c.get(1).is_some_and(|s| s == "deploy"))
+        .filter_map(|c| {
+            c.iter()
+                .skip_while(|a| *a != "--stack-name")
+                .nth(1)
+                .cloned()
+        })
+        .collect();
+    assert_eq!(
+        deploys,
+        [
+            "data-pipeline-bootstrap",
+            "data-pipeline-replica",
+            "data-pipeline"
+        ],
+        "the dry run deploys nothing; the real run deploys the stacks in order"
+    );
+    common::succeeds(
+        Command::new(common::tool("PIPEGEN_ORACLES_PYTHON"))
+            .arg(common::root().join("tests/oracles/consumers.py"))
+            .arg("aws")
+            .arg(&record)
+            .current_dir(root.join("deploy")),
+    );
+}

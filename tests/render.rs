@@ -482,14 +482,17 @@ uri = {uri}
         .map(|a| String::from_utf8(a.to_vec()).unwrap())
         .collect();
     assert!(
-        args.contains(&HOSTILE.to_owned()),
+        args.contains(&format!("--alarm-description={HOSTILE}")),
         "the alarm description arrives as one argument"
     );
     assert!(
         args.contains(&format!("message.format={HOSTILE}")),
         "the topic config arrives as one argument"
     );
-    let dimensions = args.iter().find(|a| a.starts_with("[{\"Name\"")).unwrap();
+    let dimensions = args
+        .iter()
+        .find_map(|a| a.strip_prefix("--dimensions="))
+        .unwrap();
     let parsed: serde_json::Value = serde_json::from_str(dimensions).unwrap();
     assert_eq!(parsed[0]["Value"], HOSTILE);
     assert!(

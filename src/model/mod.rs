@@ -314,6 +314,43 @@ impl Pipeline {
         self.secrets.iter().find(|s| s.name == name)
     }
 
+    /// Every place that names a KMS key (a name from `[kms]` or a key ARN), with its key path;
+    /// `None` where the pipeline leaves it unset.
+    pub fn kms_key_references(&self) -> Vec<(crate::path::KeyPath, Option<&String>)> {
+        let p = |dotted: &str| {
+            crate::path::KeyPath::parse_dotted(dotted).expect("a valid built-in path")
+        };
+        let mut refs = vec![
+            (
+                p("kafka.encryption.at_rest_kms_key"),
+                self.kafka.encryption.at_rest_kms_key.as_ref(),
+            ),
+            (
+                p("storage.encryption.kms_key"),
+                self.storage.encryption.kms_key.as_ref(),
+            ),
+            (
+                p("emr.security_configuration.kms_key"),
+                self.emr.security_configuration.kms_key.as_ref(),
+            ),
+            (p("audit.kms_key"), self.audit.kms_key.as_ref()),
+            (
+                p("monitoring.sns.kms_key"),
+                self.monitoring
+                    .sns
+                    .as_ref()
+                    .and_then(|s| s.kms_key.as_ref()),
+            ),
+        ];
+        for (i, secret) in self.secrets.iter().enumerate() {
+            refs.push((
+                p("secrets").index(i).key("kms_key"),
+                secret.kms_key.as_ref(),
+            ));
+        }
+        refs
+    }
+
     /// Whether `reference` names a key in `[kms]`, or is a full KMS key ARN.
     pub fn kms_key_resolves(&self, reference: &str) -> bool {
         reference.starts_with("arn:aws:kms:") || self.kms.keys.iter().any(|k| k.name == reference)

@@ -10,6 +10,7 @@ use crate::model::{
     Acks, Compression, MissingData, OffsetReset, Pipeline, SaslMechanism, SecurityProtocol,
     TableType,
 };
+use crate::path::KeyPath;
 
 /// An ordered list of settings; rendered as `key=value` lines or JSON objects.
 pub type Settings = Vec<(String, String)>;
@@ -46,9 +47,10 @@ pub fn build(pipeline: &Pipeline) -> Value {
         "log_buckets": log_buckets(pipeline),
         "access": access(pipeline),
         "provided_secrets": provided_secrets(pipeline),
+        "deploy": super::deploy::context(pipeline),
         "refs": refs(pipeline),
-        "step_args": step_args(pipeline, &tables, true),
-        "step_args_text": step_args(pipeline, &tables, false),
+        "step_args": step_arguments(pipeline, true).iter().map(|(a, _)| a.cfn()).collect::<Vec<_>>(),
+        "step_args_text": step_arguments(pipeline, false).iter().map(|(a, _)| a.display()).collect::<Vec<_>>(),
         "primary_key": pipeline.kms.keys.first().map(|k| facts::logical_id("Key", &k.name)),
         // The EMR configuration has every setting but the catalog credential, a placeholder
         // only the job fills in (from the secret, when it starts).
@@ -61,7 +63,7 @@ pub fn build(pipeline: &Pipeline) -> Value {
         "topics": topics(pipeline),
         "spark_defaults": spark_defaults(pipeline),
         "streaming_options": streaming_options(pipeline),
-        "hudi_tables": tables.clone(),
+        "hudi_tables": tables,
         "polaris": polaris_settings(pipeline),
         "alarms": alarms(pipeline),
         "env": dotenv(pipeline),
@@ -162,13 +164,7 @@ fn access(pipeline: &Pipeline) -> Value {
     use access::Role;
     let needs = access::needs(pipeline);
     let mut roles = serde_json::Map::new();
-    for role in [
-        Role::EmrService,
-        Role::EmrInstance,
-        Role::Replication,
-        Role::FlowLogs,
-        Role::TrailLogs,
-    ] {
+    for role in Role::ALL {
         let mut statements = access::statements(&needs, role);
         if role == Role::EmrInstance {
             statements.extend(pipeline.iam.statements.iter().map(|st| {
@@ -242,9 +238,10 @@ fn refs(pipeline: &Pipeline) -> Value {
     })
 }
 
-/// The EMR step's `spark-submit` arguments: for the template (`in_stack`: locations in the
-/// stack's buckets are references), or as text (`spark/emr-step.json`).
-fn step_args(pipeline: &Pipeline, tables: &[Value], in_stack: bool) -> Value {
+/// The EMR step's `spark-submit` arguments, each with the key it comes from: for the template
+/// (`in_stack`: locations in the stack's buckets are references), or as text.
+pub fn step_arguments(pipeline: &Pipeline, in_stack: bool) -> Vec<(access::Expr, KeyPath)> {
+    let at = |dotted: &str| KeyPath::parse_dotted(dotted).expect("a valid built-in path");
     let s3 = |uri: &str| {
         if in_stack {
             access::s3_uri(pipeline, uri)
@@ -255,64 +252,96 @@ fn step_args(pipeline: &Pipeline, tables: &[Value], in_stack: bool) -> Value {
     let conf = |key: &str, value: access::Expr| {
         let mut parts = vec![access::Part::Text(format!("--conf={key}="))];
         parts.extend(value.0);
-        access::Expr(parts).cfn()
+        access::Expr(parts)
     };
-    let text = |t: String| json!(t);
+    let text = |t: &dyn ToString| access::Expr::text(t.to_string());
+    let streaming = at("spark.streaming");
     let mut args = vec![
-        text("spark-submit".into()),
-        text(format!(
-            "--deploy-mode={}",
-            enum_text(&pipeline.spark.job.deploy_mode)
-        )),
-        text("--master=yarn".into()),
-        conf(
-            "spark.pipegen.checkpoint.location",
-            s3(&facts::checkpoint_location(pipeline)),
+        (text(&"spark-submit"), at("spark.job")),
+        (
+            text(&format!(
+                "--deploy-mode={}",
+                enum_text(&pipeline.spark.job.deploy_mode)
+            )),
+            at("spark.job.deploy_mode"),
         ),
-        conf(
-            "spark.pipegen.hudi.base.path",
-            s3(&facts::hudi_base_path(pipeline)),
+        (text(&"--master=yarn"), at("spark.job")),
+        (
+            conf(
+                "spark.pipegen.checkpoint.location",
+                s3(&facts::checkpoint_location(pipeline)),
+            ),
+            streaming.key("checkpoint_location"),
         ),
-        text(format!(
-            "--conf=spark.pipegen.trigger.interval.seconds={}",
-            pipeline.spark.streaming.trigger_interval_seconds
-        )),
-        text(format!(
-            "--conf=spark.pipegen.graceful.stop={}",
-            pipeline.spark.streaming.graceful_stop
-        )),
+        (
+            conf(
+                "spark.pipegen.hudi.base.path",
+                s3(&facts::hudi_base_path(pipeline)),
+            ),
+            at("hudi.base_path"),
+        ),
+        (
+            text(&format!(
+                "--conf=spark.pipegen.trigger.interval.seconds={}",
+                pipeline.spark.streaming.trigger_interval_seconds
+            )),
+            streaming.key("trigger_interval_seconds"),
+        ),
+        (
+            text(&format!(
+                "--conf=spark.pipegen.graceful.stop={}",
+                pipeline.spark.streaming.graceful_stop
+            )),
+            streaming.key("graceful_stop"),
+        ),
     ];
     for (k, v) in streaming_options(pipeline) {
-        if !PLACEHOLDER_KEYS.contains(&k.as_str()) {
-            args.push(text(format!("--conf=spark.pipegen.kafka.{k}={v}")));
+        if PLACEHOLDER_KEYS.contains(&k.as_str()) {
+            continue;
+        }
+        // The subscription lists every topic: a long list is the topics' doing.
+        let from = if k == "subscribe" {
+            at("kafka.topics")
+        } else {
+            streaming.clone()
+        };
+        args.push((text(&format!("--conf=spark.pipegen.kafka.{k}={v}")), from));
+    }
+    for (i, table) in pipeline.hudi.tables.iter().enumerate() {
+        let from = at("hudi.tables").index(i);
+        let name = &table.name;
+        let path = format!("{}/{name}", facts::hudi_base_path(pipeline));
+        let checkpoint = format!("{}/{name}", facts::checkpoint_location(pipeline));
+        args.push((
+            text(&format!(
+                "--conf=spark.pipegen.table.{name}.source={}",
+                table.source_topic
+            )),
+            from.key("source_topic"),
+        ));
+        args.push((
+            conf(&format!("spark.pipegen.table.{name}.path"), s3(&path)),
+            from.key("name"),
+        ));
+        args.push((
+            conf(
+                &format!("spark.pipegen.table.{name}.checkpoint"),
+                s3(&checkpoint),
+            ),
+            from.key("name"),
+        ));
+        for (k, v) in hudi_options(pipeline, table) {
+            args.push((
+                text(&format!("--conf=spark.pipegen.table.{name}.{k}={v}")),
+                from.clone(),
+            ));
         }
     }
-    for table in tables {
-        let name = table["name"].as_str().unwrap_or_default();
-        let str_of = |key: &str| table[key].as_str().unwrap_or_default().to_owned();
-        args.push(text(format!(
-            "--conf=spark.pipegen.table.{name}.source={}",
-            str_of("source_topic")
-        )));
-        args.push(conf(
-            &format!("spark.pipegen.table.{name}.path"),
-            s3(&str_of("path")),
-        ));
-        args.push(conf(
-            &format!("spark.pipegen.table.{name}.checkpoint"),
-            s3(&str_of("checkpoint")),
-        ));
-        for kv in table["options"].as_array().into_iter().flatten() {
-            args.push(text(format!(
-                "--conf=spark.pipegen.table.{name}.{}={}",
-                kv[0].as_str().unwrap_or_default(),
-                kv[1].as_str().unwrap_or_default()
-            )));
-        }
+    args.push((s3(&facts::job_script(pipeline)), at("spark.job.script")));
+    for (i, arg) in pipeline.spark.job.args.iter().enumerate() {
+        args.push((text(arg), at("spark.job.args").index(i)));
     }
-    args.push(s3(&facts::job_script(pipeline)).cfn());
-    args.extend(pipeline.spark.job.args.iter().map(|a| json!(a)));
-    Value::Array(args)
+    args
 }
 
 /// Settings whose values are placeholders the job fills in at start (credentials read from a
@@ -838,17 +867,10 @@ fn dotenv(pipeline: &Pipeline) -> Settings {
         "KAFKA_BOOTSTRAP_PORT",
         listener.map_or(aws::ports::TLS, |l| l.port),
     );
-    set(
-        &mut out,
-        "KAFKA_TOPICS",
-        pipeline
-            .kafka
-            .topics
-            .iter()
-            .map(|t| t.name.as_str())
-            .collect::<Vec<_>>()
-            .join(","),
-    );
+    // The topics are listed one per line in a file of their own: a list in the environment
+    // grows with them, and past the kernel's limit on the environment every program started
+    // after `. ./.env` fails with "Argument list too long".
+    set(&mut out, "KAFKA_TOPICS_FILE", "kafka/topics.txt");
     set(
         &mut out,
         "KAFKA_CONSUMER_GROUP",

@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::access::split_s3;
+use crate::access::{log_buckets, split_s3, trail_bucket};
 use crate::facts::{artifact_bucket, job_script, tls_certificates};
 use crate::model::Pipeline;
 
@@ -39,6 +39,7 @@ pub(super) fn context(pipeline: &Pipeline) -> Value {
         "region": region,
         "bootstrap_stack": format!("{name}-bootstrap"),
         "artifact_bucket": artifact_bucket(pipeline),
+        "main_buckets": main_buckets(pipeline),
         "replica": replica,
         "key_name": pipeline.emr.key_name,
         "tls_certificates": tls,
@@ -47,6 +48,20 @@ pub(super) fn context(pipeline: &Pipeline) -> Value {
         "declared_secrets": declared_secrets,
         "tags": tags(pipeline),
     })
+}
+
+/// The buckets the main stack creates (as `access::stack_bucket` names them): the lake, the
+/// log buckets, the trail's. Their names are global, so a taken one fails the stack's first
+/// creation half-way; `deploy.sh` checks them first.
+fn main_buckets(pipeline: &Pipeline) -> Vec<String> {
+    let mut out = vec![pipeline.storage.bucket.clone()];
+    out.extend(log_buckets(pipeline));
+    if pipeline.audit.cloudtrail {
+        out.push(trail_bucket(pipeline));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    out.retain(|b| seen.insert(b.clone()));
+    out
 }
 
 /// An S3 object by its `s3://bucket/key` URI, and split into its bucket and key.

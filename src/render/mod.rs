@@ -3,6 +3,7 @@
 //! escape of its file's syntax. Output is deterministic and written atomically.
 
 mod context;
+mod deploy;
 pub mod escape;
 mod write;
 
@@ -15,6 +16,7 @@ use sha2::{Digest, Sha256};
 
 use crate::model::Pipeline;
 
+pub use context::step_arguments;
 pub use write::{Stale, check as check_output, write};
 
 /// Every template, by name. Names are the output paths, except `hudi/table.properties`
@@ -35,6 +37,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     (
         "kafka/consumer.properties",
         include_str!("../../templates/kafka/consumer.properties"),
+    ),
+    (
+        "kafka/topics.txt",
+        include_str!("../../templates/kafka/topics.txt"),
     ),
     (
         "kafka/create-topics.sh",
@@ -73,6 +79,15 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/monitoring/grafana-dashboard.json"),
     ),
     ("pipeline.env", include_str!("../../templates/pipeline.env")),
+    ("deploy.sh", include_str!("../../templates/deploy.sh")),
+    (
+        "cloudformation/bootstrap.yaml",
+        include_str!("../../templates/cloudformation/bootstrap.yaml"),
+    ),
+    (
+        "cloudformation/replica.yaml",
+        include_str!("../../templates/cloudformation/replica.yaml"),
+    ),
 ];
 
 /// One rendered file.
@@ -100,6 +115,14 @@ impl std::error::Error for RenderError {}
 
 /// Loads the templates: the embedded ones, each replaced by `overrides/<name>` if present.
 fn environment(overrides: Option<&Path>) -> Result<Environment<'static>, RenderError> {
+    environment_of(overrides, |_| true)
+}
+
+/// An environment with the templates `keep` selects.
+fn environment_of(
+    overrides: Option<&Path>,
+    keep: impl Fn(&str) -> bool,
+) -> Result<Environment<'static>, RenderError> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_auto_escape_callback(escape::mode_for);
@@ -111,7 +134,7 @@ fn environment(overrides: Option<&Path>) -> Result<Environment<'static>, RenderE
     if let Some(dir) = overrides {
         check_overrides(dir)?;
     }
-    for (name, source) in TEMPLATES {
+    for (name, source) in TEMPLATES.iter().filter(|(name, _)| keep(name)) {
         let custom = overrides.map(|dir| dir.join(name)).filter(|p| p.is_file());
         let text = match custom {
             Some(path) => std::fs::read_to_string(&path).map_err(|e| {
@@ -174,6 +197,24 @@ fn file_component(name: &str) -> String {
     }
 }
 
+/// The main CloudFormation template alone, with the built-in templates: what `check` measures
+/// (template size, resource count) before anything is written.
+pub fn main_template(pipeline: &Pipeline) -> Result<String, RenderError> {
+    static ENV: std::sync::OnceLock<Result<Environment<'static>, String>> =
+        std::sync::OnceLock::new();
+    let env = ENV
+        .get_or_init(|| {
+            environment_of(None, |n| n == "cloudformation/pipeline.yaml").map_err(|e| e.0)
+        })
+        .as_ref()
+        .map_err(|e| RenderError(e.clone()))?;
+    let name = "cloudformation/pipeline.yaml";
+    let json = context::build(pipeline);
+    env.get_template(name)
+        .and_then(|t| t.render(minijinja::value::Serde(&json)))
+        .map_err(|e| RenderError(format!("template `{name}`: {e}")))
+}
+
 /// Renders every artifact of a pipeline, plus `manifest.json`.
 pub fn render(
     pipeline: &Pipeline,
@@ -209,6 +250,9 @@ pub fn render(
             continue;
         }
         if *name == "monitoring/grafana-dashboard.json" && !pipeline.monitoring.dashboards {
+            continue;
+        }
+        if *name == "cloudformation/replica.yaml" && pipeline.storage.replication.is_none() {
             continue;
         }
         let content = template

@@ -4,6 +4,8 @@
 # Usage: ALARM_TOPIC_ARN=arn:aws:sns:... ./create-alarms.sh
 # Values from the pipeline file are single-quoted data by construction, so a `$(` or a
 # backtick inside one is literal text, not an expansion ShellCheck should warn about.
+# Every option is written `--option=value`: a value that begins with `-` would otherwise be
+# read by the aws CLI as an option of its own.
 # shellcheck disable=SC2016
 set -euo pipefail
 {% if not alarms %}
@@ -14,27 +16,27 @@ topic="${ALARM_TOPIC_ARN:-}"
 {%- endif %}
 {% for alarm in alarms %}
 args=(
-  --region "$region"
-  --alarm-name {{ alarm.name }}
-  --alarm-description {{ alarm.description }}
-  --metric-name {{ alarm.metric }}
-  --namespace {{ alarm.namespace }}
-  {% if alarm.extended %}--extended-statistic{% else %}--statistic{% endif %} {{ alarm.statistic }}
-  --period {{ alarm.period }}
-  --threshold {{ alarm.threshold }}
-  --comparison-operator {{ alarm.comparison }}
-  --evaluation-periods {{ alarm.evaluation_periods }}
-  --treat-missing-data {{ alarm.treat_missing_data }}
+  --region="$region"
+  --alarm-name={{ alarm.name }}
+  --alarm-description={{ alarm.description }}
+  --metric-name={{ alarm.metric }}
+  --namespace={{ alarm.namespace }}
+  {% if alarm.extended %}--extended-statistic{% else %}--statistic{% endif %}={{ alarm.statistic }}
+  --period={{ alarm.period }}
+  --threshold={{ alarm.threshold }}
+  --comparison-operator={{ alarm.comparison }}
+  --evaluation-periods={{ alarm.evaluation_periods }}
+  --treat-missing-data={{ alarm.treat_missing_data }}
 )
 {%- if alarm.datapoints_to_alarm %}
-args+=(--datapoints-to-alarm {{ alarm.datapoints_to_alarm }})
+args+=(--datapoints-to-alarm={{ alarm.datapoints_to_alarm }})
 {%- endif %}
 {%- if alarm.dimensions %}
-args+=(--dimensions {{ alarm.dimensions_json }})
+args+=(--dimensions={{ alarm.dimensions_json }})
 {%- endif %}
 {%- if alarm.notify %}
 if [ -n "$topic" ]; then
-  args+=(--alarm-actions "$topic" --ok-actions "$topic")
+  args+=(--alarm-actions="$topic" --ok-actions="$topic")
 fi
 {%- endif %}
 aws cloudwatch put-metric-alarm "${args[@]}"

@@ -4,6 +4,8 @@
 # Usage: ALARM_TOPIC_ARN=arn:aws:sns:... ./create-alarms.sh
 # Values from the pipeline file are single-quoted data by construction, so a `$(` or a
 # backtick inside one is literal text, not an expansion ShellCheck should warn about.
+# Every option is written `--option=value`: a value that begins with `-` would otherwise be
+# read by the aws CLI as an option of its own.
 # shellcheck disable=SC2016
 set -euo pipefail
 
@@ -11,94 +13,94 @@ region=us-east-1
 topic="${ALARM_TOPIC_ARN:-}"
 
 args=(
-  --region "$region"
-  --alarm-name data-pipeline-high-error-rate
-  --alarm-description 'Error rate > 5%'
-  --metric-name ErrorRate
-  --namespace DataPipeline/Production
-  --statistic Average
-  --period 300
-  --threshold 5.0
-  --comparison-operator GreaterThanThreshold
-  --evaluation-periods 2
-  --treat-missing-data missing
+  --region="$region"
+  --alarm-name=data-pipeline-high-error-rate
+  --alarm-description='Error rate > 5%'
+  --metric-name=ErrorRate
+  --namespace=DataPipeline/Production
+  --statistic=Average
+  --period=300
+  --threshold=5.0
+  --comparison-operator=GreaterThanThreshold
+  --evaluation-periods=2
+  --treat-missing-data=missing
 )
 if [ -n "$topic" ]; then
-  args+=(--alarm-actions "$topic" --ok-actions "$topic")
+  args+=(--alarm-actions="$topic" --ok-actions="$topic")
 fi
 aws cloudwatch put-metric-alarm "${args[@]}"
 
 args=(
-  --region "$region"
-  --alarm-name data-pipeline-processing-lag
-  --alarm-description 'Processing lag > 5 minutes'
-  --metric-name ProcessingLag
-  --namespace DataPipeline/Production
-  --statistic Average
-  --period 300
-  --threshold 300.0
-  --comparison-operator GreaterThanThreshold
-  --evaluation-periods 2
-  --treat-missing-data missing
+  --region="$region"
+  --alarm-name=data-pipeline-processing-lag
+  --alarm-description='Processing lag > 5 minutes'
+  --metric-name=ProcessingLag
+  --namespace=DataPipeline/Production
+  --statistic=Average
+  --period=300
+  --threshold=300.0
+  --comparison-operator=GreaterThanThreshold
+  --evaluation-periods=2
+  --treat-missing-data=missing
 )
 if [ -n "$topic" ]; then
-  args+=(--alarm-actions "$topic" --ok-actions "$topic")
+  args+=(--alarm-actions="$topic" --ok-actions="$topic")
 fi
 aws cloudwatch put-metric-alarm "${args[@]}"
 
 args=(
-  --region "$region"
-  --alarm-name data-pipeline-under-replicated-partitions
-  --alarm-description 'Partitions with fewer in-sync replicas than replicas'
-  --metric-name UnderReplicatedPartitions
-  --namespace AWS/Kafka
-  --statistic Sum
-  --period 300
-  --threshold 0.0
-  --comparison-operator GreaterThanThreshold
-  --evaluation-periods 1
-  --treat-missing-data missing
+  --region="$region"
+  --alarm-name=data-pipeline-under-replicated-partitions
+  --alarm-description='Partitions with fewer in-sync replicas than replicas'
+  --metric-name=UnderReplicatedPartitions
+  --namespace=AWS/Kafka
+  --statistic=Sum
+  --period=300
+  --threshold=0.0
+  --comparison-operator=GreaterThanThreshold
+  --evaluation-periods=1
+  --treat-missing-data=missing
 )
-args+=(--dimensions '[{"Name":"Cluster Name","Value":"data-pipeline-prod"}]')
+args+=(--dimensions='[{"Name":"Cluster Name","Value":"data-pipeline-prod"}]')
 if [ -n "$topic" ]; then
-  args+=(--alarm-actions "$topic" --ok-actions "$topic")
+  args+=(--alarm-actions="$topic" --ok-actions="$topic")
 fi
 aws cloudwatch put-metric-alarm "${args[@]}"
 
 args=(
-  --region "$region"
-  --alarm-name data-pipeline-offline-partitions
-  --alarm-description 'Partitions without an active leader'
-  --metric-name OfflinePartitionsCount
-  --namespace AWS/Kafka
-  --statistic Maximum
-  --period 60
-  --threshold 0.0
-  --comparison-operator GreaterThanThreshold
-  --evaluation-periods 1
-  --treat-missing-data missing
+  --region="$region"
+  --alarm-name=data-pipeline-offline-partitions
+  --alarm-description='Partitions without an active leader'
+  --metric-name=OfflinePartitionsCount
+  --namespace=AWS/Kafka
+  --statistic=Maximum
+  --period=60
+  --threshold=0.0
+  --comparison-operator=GreaterThanThreshold
+  --evaluation-periods=1
+  --treat-missing-data=missing
 )
-args+=(--dimensions '[{"Name":"Cluster Name","Value":"data-pipeline-prod"}]')
+args+=(--dimensions='[{"Name":"Cluster Name","Value":"data-pipeline-prod"}]')
 if [ -n "$topic" ]; then
-  args+=(--alarm-actions "$topic" --ok-actions "$topic")
+  args+=(--alarm-actions="$topic" --ok-actions="$topic")
 fi
 aws cloudwatch put-metric-alarm "${args[@]}"
 
 args=(
-  --region "$region"
-  --alarm-name data-pipeline-consumer-lag
-  --alarm-description 'Streaming query more than 1,000,000 offsets behind'
-  --metric-name MaxOffsetsBehindLatest
-  --namespace DataPipeline/Production
-  --statistic Maximum
-  --period 300
-  --threshold 1000000.0
-  --comparison-operator GreaterThanThreshold
-  --evaluation-periods 3
-  --treat-missing-data missing
+  --region="$region"
+  --alarm-name=data-pipeline-consumer-lag
+  --alarm-description='Streaming query more than 1,000,000 offsets behind'
+  --metric-name=MaxOffsetsBehindLatest
+  --namespace=DataPipeline/Production
+  --statistic=Maximum
+  --period=300
+  --threshold=1000000.0
+  --comparison-operator=GreaterThanThreshold
+  --evaluation-periods=3
+  --treat-missing-data=missing
 )
 if [ -n "$topic" ]; then
-  args+=(--alarm-actions "$topic" --ok-actions "$topic")
+  args+=(--alarm-actions="$topic" --ok-actions="$topic")
 fi
 aws cloudwatch put-metric-alarm "${args[@]}"
 

@@ -1,0 +1,798 @@
+//! AWS's own constraints on the values pipegen writes, and the check that holds every value
+//! from the pipeline file to them before anything is rendered.
+//!
+//! The table, `data/aws-constraints.toml`, is extracted by `scripts/aws_constraints.py` from the
+//! CloudFormation resource provider schemas cfn-lint ships (`[[cloudformation]]`, by resource
+//! type and property path) and from botocore's service models (`[[api]]`, by service,
+//! operation and member path, for the calls the scripts make); a test re-extracts it from the
+//! installed copies and fails when it is stale. [`values`] lists each value the render writes
+//! into one of those properties or parameters, with the key it comes from.
+//!
+//! Patterns are kept as the models write them (ECMA-262 / JSON Schema) and translated for
+//! `fancy-regex` here ([`translate`]). CloudFormation schema patterns apply as JSON Schema
+//! says (a match anywhere; they carry their own anchors); botocore's apply to the whole value,
+//! as the services enforce them.
+
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+use crate::diagnostic::Finding;
+use crate::facts;
+use crate::model::Pipeline;
+use crate::path::KeyPath;
+
+#[derive(Deserialize)]
+struct Table {
+    sources: Sources,
+    cloudformation: Vec<Entry>,
+    api: Vec<Entry>,
+}
+
+#[derive(Deserialize)]
+struct Sources {
+    cfn_lint: String,
+    botocore: String,
+}
+
+#[derive(Deserialize)]
+struct Entry {
+    resource: Option<String>,
+    property: Option<String>,
+    service: Option<String>,
+    operation: Option<String>,
+    member: Option<String>,
+    pattern: Option<String>,
+    min_length: Option<usize>,
+    max_length: Option<usize>,
+    minimum: Option<f64>,
+    maximum: Option<f64>,
+    #[serde(rename = "enum")]
+    allowed: Option<Vec<serde_json::Value>>,
+}
+
+/// One constraint, ready to apply.
+pub struct Constraint {
+    /// `AWS::KMS::Alias/AliasName` or `kms:CreateAlias/AliasName`.
+    pub target: String,
+    /// Where it comes from: `CloudFormation schema (cfn-lint 1.58.0)` or `botocore 1.44.8`.
+    pub source: String,
+    /// The pattern as the model writes it, and whether it is matched against the whole value.
+    pattern: Option<(String, bool)>,
+    min_length: Option<usize>,
+    max_length: Option<usize>,
+    minimum: Option<f64>,
+    maximum: Option<f64>,
+    allowed: Option<Vec<String>>,
+}
+
+/// An ECMA-262 pattern as `fancy-regex` reads it: `\Z` is `\z`; a `[` inside a class is
+/// literal; `\uXXXX` is `\x{XXXX}`, and the UTF-16 surrogate range `\uD800\uDC00-\uDBFF\uDFFF`
+/// is the code points beyond the Basic Multilingual Plane. With `whole`, anchored at both ends.
+pub fn translate(pattern: &str, whole: bool) -> String {
+    let pattern = pattern.replace(r"\uD800\uDC00-\uDBFF\uDFFF", r"\x{10000}-\x{10FFFF}");
+    let mut out = String::with_capacity(pattern.len() + 8);
+    let mut chars = pattern.chars().peekable();
+    let mut in_class = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('Z') => out.push_str(r"\z"),
+                Some('u') => {
+                    let hex: String = chars.by_ref().take(4).collect();
+                    out.push_str(&format!(r"\x{{{hex}}}"));
+                }
+                Some(next) => {
+                    out.push('\\');
+                    out.push(next);
+                }
+                None => out.push('\\'),
+            },
+            '[' if in_class => out.push_str(r"\["),
+            '[' => {
+                in_class = true;
+                out.push('[');
+                if chars.peek() == Some(&'^') {
+                    out.push(chars.next().unwrap_or('^'));
+                }
+                // A `]` first in a class is literal.
+                if chars.peek() == Some(&']') {
+                    chars.next();
+                    out.push_str(r"\]");
+                }
+            }
+            ']' if in_class => {
+                in_class = false;
+                out.push(']');
+            }
+            c => out.push(c),
+        }
+    }
+    if whole { format!("^(?:{out})$") } else { out }
+}
+
+/// A compiled pattern.
+enum Matcher {
+    /// `^[class]{min,max}$`: each character in the class, the count within bounds.
+    Class(regex_syntax::hir::ClassUnicode, u32, Option<u32>),
+    /// Anything else.
+    Regex(fancy_regex::Regex),
+}
+
+impl Matcher {
+    fn new(translated: &str) -> Self {
+        Self::class_only(translated).unwrap_or_else(|| {
+            Matcher::Regex(
+                fancy_regex::Regex::new(translated)
+                    .expect("every model pattern translates (tests/constraints.rs)"),
+            )
+        })
+    }
+
+    /// The pattern as one anchored, repeated character class, if it is one.
+    fn class_only(translated: &str) -> Option<Self> {
+        use regex_syntax::hir::{Class, HirKind, Look};
+        let hir = regex_syntax::parse(translated).ok()?;
+        let HirKind::Concat(parts) = hir.kind() else {
+            return None;
+        };
+        let [start, middle, end] = parts.as_slice() else {
+            return None;
+        };
+        let anchored = matches!(start.kind(), HirKind::Look(Look::Start))
+            && matches!(end.kind(), HirKind::Look(Look::End));
+        let mut inner = middle;
+        while let HirKind::Capture(c) = inner.kind() {
+            inner = &c.sub;
+        }
+        let HirKind::Repetition(rep) = inner.kind() else {
+            return None;
+        };
+        let mut sub = &rep.sub;
+        while let HirKind::Capture(c) = sub.kind() {
+            sub = &c.sub;
+        }
+        match (anchored, sub.kind()) {
+            (true, HirKind::Class(Class::Unicode(class))) => {
+                Some(Matcher::Class(class.clone(), rep.min, rep.max))
+            }
+            _ => None,
+        }
+    }
+
+    fn is_match(&self, value: &str) -> bool {
+        match self {
+            Matcher::Class(class, min, max) => {
+                let ranges = class.ranges();
+                let count = value.chars().count();
+                let fits = |c: char| {
+                    let i = ranges.partition_point(|r| r.end() < c);
+                    ranges.get(i).is_some_and(|r| r.start() <= c)
+                };
+                count >= *min as usize
+                    && max.is_none_or(|m| count <= m as usize)
+                    && value.chars().all(fits)
+            }
+            Matcher::Regex(regex) => regex.is_match(value).unwrap_or(false),
+        }
+    }
+}
+
+/// A pattern compiled, once per process: only the patterns a pipeline's values reach are
+/// compiled, the entries sharing one pattern (EMR's string shape) share it, and a pattern that
+/// is one repeated character class is matched from the class (building an automaton over
+/// Unicode classes costs more than the rest of `check`).
+fn compiled(pattern: &str, whole: bool) -> std::sync::Arc<Matcher> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex};
+    type Cache = Mutex<HashMap<(String, bool), Arc<Matcher>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(Cache::default);
+    let mut cache = cache
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    cache
+        .entry((pattern.to_owned(), whole))
+        .or_insert_with(|| Arc::new(Matcher::new(&translate(pattern, whole))))
+        .clone()
+}
+
+/// Every constraint of the table, read once.
+pub fn table() -> &'static [Constraint] {
+    static TABLE: OnceLock<Vec<Constraint>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let table: Table = serde_json::from_str(include_str!(concat!(
+            env!("OUT_DIR"),
+            "/aws-constraints.json"
+        )))
+        .expect("data/aws-constraints.toml has the table's shape (tests/constraints.rs)");
+        let cfn = format!(
+            "CloudFormation schema (cfn-lint {})",
+            table.sources.cfn_lint
+        );
+        let api = format!("botocore {}", table.sources.botocore);
+        let compile = |e: Entry, target: String, source: &str, whole: bool| Constraint {
+            pattern: e.pattern.map(|p| (p, whole)),
+            target,
+            source: source.to_owned(),
+            min_length: e.min_length,
+            max_length: e.max_length,
+            minimum: e.minimum,
+            maximum: e.maximum,
+            allowed: e.allowed.map(|list| {
+                list.into_iter()
+                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                    .collect()
+            }),
+        };
+        let mut out = Vec::new();
+        for e in table.cloudformation {
+            let target = format!(
+                "{}/{}",
+                e.resource.as_deref().unwrap_or_default(),
+                e.property.as_deref().unwrap_or_default()
+            );
+            out.push(compile(e, target, &cfn, false));
+        }
+        for e in table.api {
+            let target = format!(
+                "{}:{}/{}",
+                e.service.as_deref().unwrap_or_default(),
+                e.operation.as_deref().unwrap_or_default(),
+                e.member.as_deref().unwrap_or_default()
+            );
+            out.push(compile(e, target, &api, true));
+        }
+        out
+    })
+}
+
+impl Constraint {
+    /// What is wrong with a text value, if anything.
+    pub fn text_problem(&self, value: &str) -> Option<String> {
+        let chars = value.chars().count();
+        if let Some(min) = self.min_length
+            && chars < min
+        {
+            return Some(format!(
+                "is {chars} characters; at least {min} are required"
+            ));
+        }
+        if let Some(max) = self.max_length
+            && chars > max
+        {
+            return Some(format!("is {chars} characters; at most {max} are allowed"));
+        }
+        if let Some(allowed) = &self.allowed
+            && !allowed.iter().any(|a| a == value)
+        {
+            return Some(format!("is not one of {}", allowed.join(", ")));
+        }
+        if let Some((text, whole)) = &self.pattern
+            && !compiled(text, *whole).is_match(value)
+        {
+            return Some(format!("does not match the pattern `{text}`"));
+        }
+        None
+    }
+
+    /// Compiles the pattern (tests: every pattern of the table compiles).
+    pub fn compile(&self) {
+        if let Some((text, whole)) = &self.pattern {
+            compiled(text, *whole);
+        }
+    }
+
+    /// What is wrong with a number, if anything.
+    pub fn number_problem(&self, value: f64) -> Option<String> {
+        if let Some(min) = self.minimum
+            && value < min
+        {
+            return Some(format!("is below the minimum {min}"));
+        }
+        if let Some(max) = self.maximum
+            && value > max
+        {
+            return Some(format!("is above the maximum {max}"));
+        }
+        None
+    }
+}
+
+/// A value the render writes into an AWS property or API parameter.
+pub struct AwsValue<'a> {
+    /// The targets: `Resource::Type/Property/Path` or `service:Operation/Member/Path`.
+    pub targets: Vec<&'static str>,
+    /// The value as written.
+    pub value: Cow<'a, str>,
+    /// The key it comes from.
+    pub at: KeyPath,
+}
+
+fn p(dotted: &str) -> KeyPath {
+    KeyPath::parse_dotted(dotted).expect("a valid built-in path")
+}
+
+/// Every resource type whose `Tags` the pipeline's tags reach and whose schema constrains
+/// them, as its tag-key and tag-value targets (MSK constrains its tag keys only).
+const TAG_KEYS: &[&str] = &[
+    "AWS::EC2::InternetGateway/Tags/*/Key",
+    "AWS::KMS::Key/Tags/*/Key",
+    "AWS::S3::Bucket/Tags/*/Key",
+    "AWS::SNS::Topic/Tags/*/Key",
+    "AWS::SecretsManager::Secret/Tags/*/Key",
+    "AWS::MSK::Cluster/Tags/{key}",
+];
+const TAG_VALUES: &[&str] = &[
+    "AWS::EC2::InternetGateway/Tags/*/Value",
+    "AWS::KMS::Key/Tags/*/Value",
+    "AWS::S3::Bucket/Tags/*/Value",
+    "AWS::SNS::Topic/Tags/*/Value",
+    "AWS::SecretsManager::Secret/Tags/*/Value",
+];
+
+/// Every value from the pipeline (or derived from one) that reaches a constrained AWS
+/// property or API parameter, with the key to report a problem at.
+pub fn values<'a>(pipeline: &'a Pipeline) -> Vec<AwsValue<'a>> {
+    let mut out: Vec<AwsValue<'_>> = Vec::new();
+    let mut add = |targets: &[&'static str], value: Cow<'a, str>, at: KeyPath| {
+        out.push(AwsValue {
+            targets: targets.to_vec(),
+            value,
+            at,
+        });
+    };
+    let name = &pipeline.pipeline.name;
+    let at_name = p("pipeline.name");
+    for (key, value) in &pipeline.pipeline.tags {
+        let at = p("pipeline.tags").key(key.clone());
+        add(TAG_KEYS, Cow::Borrowed(key), at.clone());
+        add(TAG_VALUES, Cow::Borrowed(value), at);
+    }
+    add(TAG_VALUES, Cow::Borrowed(name), at_name.clone());
+    add(
+        TAG_VALUES,
+        Cow::Borrowed(&pipeline.pipeline.owner),
+        p("pipeline.owner"),
+    );
+    // Names and descriptions the template derives from the pipeline's name.
+    for description in [
+        format!("MSK brokers of {name}: client listeners from the EMR nodes only"),
+        format!(
+            "Admin access to the EMR primary node of {name}: SSH from the bastion, web UIs from the VPN"
+        ),
+    ] {
+        add(
+            &["AWS::EC2::SecurityGroup/GroupDescription"],
+            Cow::Owned(description),
+            at_name.clone(),
+        );
+    }
+    add(
+        &["AWS::IAM::Role/Description"],
+        Cow::Owned(format!(
+            "Role the Spark job of {name} runs as: least privilege derived from the pipeline"
+        )),
+        at_name.clone(),
+    );
+    add(
+        &["AWS::EMR::SecurityConfiguration/Name"],
+        Cow::Owned(format!("{name}-emr-security")),
+        at_name.clone(),
+    );
+    for stack in [
+        name.clone(),
+        format!("{name}-bootstrap"),
+        format!("{name}-replica"),
+    ] {
+        add(
+            &["cloudformation:CreateChangeSet/StackName"],
+            Cow::Owned(stack),
+            at_name.clone(),
+        );
+    }
+    if pipeline.budget.is_some() {
+        add(
+            &["budgets:CreateBudget/Budget/BudgetName"],
+            Cow::Owned(format!("{name}-monthly")),
+            at_name.clone(),
+        );
+    }
+    let log_group = &[
+        "AWS::Logs::LogGroup/LogGroupName",
+        "logs:CreateLogGroup/logGroupName",
+    ];
+    match &pipeline.kafka.logging.cloudwatch_log_group {
+        Some(group) => add(
+            log_group,
+            Cow::Borrowed(group),
+            p("kafka.logging.cloudwatch_log_group"),
+        ),
+        None => add(
+            log_group,
+            Cow::Owned(format!("/aws/msk/{name}")),
+            at_name.clone(),
+        ),
+    }
+    for suffix in ["vpc-flow-logs", "application", "cloudtrail"] {
+        add(
+            log_group,
+            Cow::Owned(format!("/pipegen/{name}/{suffix}")),
+            at_name.clone(),
+        );
+    }
+    for (i, key) in pipeline.kms.keys.iter().enumerate() {
+        let at = p("kms.keys").index(i);
+        add(
+            &["AWS::KMS::Alias/AliasName", "kms:CreateAlias/AliasName"],
+            Cow::Owned(format!("alias/{name}-{}", key.name)),
+            at.key("name"),
+        );
+        if let Some(d) = &key.description {
+            add(
+                &["AWS::KMS::Key/Description"],
+                Cow::Borrowed(d),
+                at.key("description"),
+            );
+        }
+    }
+    key_references(pipeline, &mut add);
+    let kafka = &pipeline.kafka;
+    add(
+        &[
+            "AWS::MSK::Cluster/ClusterName",
+            "kafka:CreateCluster/ClusterName",
+            "kafka:CreateClusterV2/ClusterName",
+        ],
+        Cow::Borrowed(&kafka.cluster_name),
+        p("kafka.cluster_name"),
+    );
+    add(
+        &[
+            "AWS::MSK::Cluster/BrokerNodeGroupInfo/InstanceType",
+            "kafka:CreateCluster/BrokerNodeGroupInfo/InstanceType",
+        ],
+        Cow::Borrowed(&kafka.instance_type),
+        p("kafka.instance_type"),
+    );
+    for (i, secret) in pipeline.secrets.iter().enumerate() {
+        if secret.arn.is_some() {
+            continue;
+        }
+        let at = p("secrets").index(i);
+        add(
+            &[
+                "AWS::SecretsManager::Secret/Name",
+                "secretsmanager:CreateSecret/Name",
+            ],
+            Cow::Borrowed(&secret.name),
+            at.key("name"),
+        );
+        if let Some(d) = &secret.description {
+            add(
+                &[
+                    "AWS::SecretsManager::Secret/Description",
+                    "secretsmanager:CreateSecret/Description",
+                ],
+                Cow::Borrowed(d),
+                at.key("description"),
+            );
+        }
+    }
+    for (i, rule) in pipeline.storage.lifecycle.iter().enumerate() {
+        add(
+            &["AWS::S3::Bucket/LifecycleConfiguration/Rules/*/Id"],
+            Cow::Borrowed(&rule.id),
+            p("storage.lifecycle").index(i).key("id"),
+        );
+    }
+    if let Some(sns) = &pipeline.monitoring.sns {
+        add(
+            &["AWS::SNS::Topic/TopicName"],
+            Cow::Borrowed(&sns.topic_name),
+            p("monitoring.sns.topic_name"),
+        );
+    }
+    let namespace = facts::metrics_namespace(pipeline);
+    for (i, alarm) in pipeline.monitoring.alarms.iter().enumerate() {
+        let at = p("monitoring.alarms").index(i);
+        add(
+            &[
+                "AWS::CloudWatch::Alarm/AlarmName",
+                "cloudwatch:PutMetricAlarm/AlarmName",
+            ],
+            Cow::Borrowed(&alarm.name),
+            at.key("name"),
+        );
+        if let Some(d) = &alarm.description {
+            add(
+                &[
+                    "AWS::CloudWatch::Alarm/AlarmDescription",
+                    "cloudwatch:PutMetricAlarm/AlarmDescription",
+                ],
+                Cow::Borrowed(d),
+                at.key("description"),
+            );
+        }
+        add(
+            &[
+                "AWS::CloudWatch::Alarm/MetricName",
+                "cloudwatch:PutMetricAlarm/MetricName",
+            ],
+            Cow::Borrowed(&alarm.metric),
+            at.key("metric"),
+        );
+        let (ns, ns_at) = match &alarm.namespace {
+            Some(ns) => (Cow::Borrowed(ns.as_str()), at.key("namespace")),
+            None => (Cow::Owned(namespace.clone()), p("monitoring.namespace")),
+        };
+        add(
+            &[
+                "AWS::CloudWatch::Alarm/Namespace",
+                "cloudwatch:PutMetricAlarm/Namespace",
+            ],
+            ns,
+            ns_at,
+        );
+        for (k, v) in &alarm.dimensions {
+            let dat = at.key("dimensions").key(k.clone());
+            add(
+                &[
+                    "AWS::CloudWatch::Alarm/Dimensions/*/Name",
+                    "cloudwatch:PutMetricAlarm/Dimensions/*/Name",
+                ],
+                Cow::Borrowed(k),
+                dat.clone(),
+            );
+            add(
+                &[
+                    "AWS::CloudWatch::Alarm/Dimensions/*/Value",
+                    "cloudwatch:PutMetricAlarm/Dimensions/*/Value",
+                ],
+                Cow::Borrowed(v),
+                dat,
+            );
+        }
+    }
+    let emr = &pipeline.emr;
+    add(
+        &["emr:RunJobFlow/Name"],
+        Cow::Borrowed(&emr.cluster_name),
+        p("emr.cluster_name"),
+    );
+    if let Some(key) = &emr.key_name {
+        add(
+            &["emr:RunJobFlow/Instances/Ec2KeyName"],
+            Cow::Borrowed(key),
+            p("emr.key_name"),
+        );
+    }
+    if let Some(uri) = &emr.log_uri {
+        add(
+            &["emr:RunJobFlow/LogUri"],
+            Cow::Borrowed(uri),
+            p("emr.log_uri"),
+        );
+    }
+    add(
+        &[
+            "emr:RunJobFlow/Steps/*/Name",
+            "emr:AddJobFlowSteps/Steps/*/Name",
+        ],
+        Cow::Borrowed(&pipeline.spark.job.name),
+        p("spark.job.name"),
+    );
+    for (arg, at) in crate::render::step_arguments(pipeline, false) {
+        add(
+            &[
+                "emr:RunJobFlow/Steps/*/HadoopJarStep/Args/*",
+                "emr:AddJobFlowSteps/Steps/*/HadoopJarStep/Args/*",
+            ],
+            Cow::Owned(arg.display()),
+            at,
+        );
+    }
+    for (i, arn) in pipeline.iam.managed_policies.iter().enumerate() {
+        add(
+            &["AWS::IAM::Role/ManagedPolicyArns/*"],
+            Cow::Borrowed(arn),
+            p("iam.managed_policies").index(i),
+        );
+    }
+    if pipeline.audit.cloudtrail {
+        let (trail, at) = match &pipeline.audit.trail_name {
+            Some(t) => (Cow::Borrowed(t.as_str()), p("audit.trail_name")),
+            None => (Cow::Owned(format!("{name}-audit")), at_name.clone()),
+        };
+        add(&["AWS::CloudTrail::Trail/TrailName"], trail, at);
+    }
+    out
+}
+
+/// KMS keys given as ARNs (not names of `[[kms.keys]]`): each must be a key or alias ARN.
+fn key_references<'a>(
+    pipeline: &'a Pipeline,
+    add: &mut impl FnMut(&[&'static str], Cow<'a, str>, KeyPath),
+) {
+    let mut refs = pipeline.kms_key_references();
+    refs.push((
+        p("storage.replication.replica_kms_key_arn"),
+        pipeline
+            .storage
+            .replication
+            .as_ref()
+            .and_then(|r| r.replica_kms_key_arn.as_ref()),
+    ));
+    for (at, key) in refs {
+        let Some(key) = key else { continue };
+        if pipeline.kms.keys.iter().any(|k| k.name == *key) {
+            continue;
+        }
+        add(&["AWS::Logs::LogGroup/KmsKeyId"], Cow::Borrowed(key), at);
+    }
+}
+
+/// The finding for a value that breaks a constraint (CFX-036).
+pub fn check(pipeline: &Pipeline, out: &mut Vec<Finding>) {
+    let table = table();
+    for value in values(pipeline) {
+        'targets: for target in &value.targets {
+            for c in table.iter().filter(|c| c.target == *target) {
+                if let Some(problem) = c.text_problem(&value.value) {
+                    let (what, property) = target.split_once('/').unwrap_or((target, ""));
+                    out.push(
+                        Finding::error(
+                            "CFX-036",
+                            value.at.clone(),
+                            format!(
+                                "`{}` {problem}, which {what} requires of {property}",
+                                shorten(&value.value)
+                            ),
+                        )
+                        .with_help(format!("the constraint comes from {}", c.source)),
+                    );
+                    break 'targets;
+                }
+            }
+        }
+    }
+}
+
+/// A value as a message shows it: at most 60 characters, control characters escaped.
+fn shorten(value: &str) -> String {
+    let escaped: String = value.chars().flat_map(char::escape_debug).collect();
+    if escaped.chars().count() > 60 {
+        let head: String = escaped.chars().take(57).collect();
+        format!("{head}…")
+    } else {
+        escaped
+    }
+}
+
+/// Constraints AWS documents but publishes in no model pipegen reads (CFX-036 too).
+pub fn check_documented(pipeline: &Pipeline, out: &mut Vec<Finding>) {
+    // "The Sid element supports ASCII uppercase letters (A-Z), lowercase letters (a-z), and
+    // numbers (0-9)." (IAM User Guide, "IAM JSON policy elements: Sid")
+    for (i, st) in pipeline.iam.statements.iter().enumerate() {
+        if let Some(sid) = &st.sid
+            && !sid.chars().all(|c| c.is_ascii_alphanumeric())
+        {
+            out.push(
+                Finding::error(
+                    "CFX-036",
+                    p("iam.statements").index(i).key("sid"),
+                    format!("Sid `{}` has characters IAM does not accept", shorten(sid)),
+                )
+                .with_help("IAM takes only A-Z, a-z and 0-9 in a Sid (IAM User Guide, \"IAM JSON policy elements: Sid\")"),
+            );
+        }
+    }
+    // An email subscription's endpoint is an email address (SNS API Reference, Subscribe:
+    // "For the email protocol, the endpoint is an email address").
+    if let Some(sns) = &pipeline.monitoring.sns {
+        for (i, sub) in sns.subscriptions.iter().enumerate() {
+            let email = sub.protocol == crate::model::SnsProtocol::Email;
+            if email && !looks_like_email(&sub.endpoint) {
+                out.push(
+                    Finding::error(
+                        "CFX-036",
+                        p("monitoring.sns.subscriptions").index(i).key("endpoint"),
+                        format!("`{}` is not an email address", shorten(&sub.endpoint)),
+                    )
+                    .with_help("SNS delivers email subscriptions to an address such as oncall@example.com (SNS API Reference, Subscribe)"),
+                );
+            }
+        }
+    }
+}
+
+/// `local@domain.tld` with no spaces or control characters: what SNS accepts as an address.
+fn looks_like_email(text: &str) -> bool {
+    let Some((local, domain)) = text.split_once('@') else {
+        return false;
+    };
+    let clean = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_graphic() && c != '@');
+    clean(local)
+        && clean(domain)
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+}
+
+/// Control characters in any text of the file (CFX-036). AWS names and identifiers refuse
+/// them, and in the few free-text fields that take them (descriptions) only tab and line
+/// breaks have a use; NUL, escape sequences and the C1 controls are never data.
+pub fn check_control_characters(pipeline: &Pipeline, out: &mut Vec<Finding>) {
+    let document = serde_json::to_value(pipeline).expect("the model serialises");
+    walk(&document, &mut Vec::new(), out);
+}
+
+/// One step of the path to a value, borrowed while walking (a path is built only for a
+/// finding).
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+fn walk<'a>(value: &'a serde_json::Value, steps: &mut Vec<Step<'a>>, out: &mut Vec<Finding>) {
+    match value {
+        serde_json::Value::String(text) => {
+            let Some(c) = text.chars().find(|c| c.is_control()) else {
+                return;
+            };
+            let prose = matches!(steps.last(), Some(Step::Key(k)) if k.ends_with("description") || *k == "reason");
+            if prose
+                && text
+                    .chars()
+                    .all(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
+            {
+                return;
+            }
+            let bad = if prose {
+                text.chars()
+                    .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+                    .unwrap_or(c)
+            } else {
+                c
+            };
+            let at = steps
+                .iter()
+                .fold(KeyPath::default(), |at, step| match step {
+                    Step::Key(k) => at.key(*k),
+                    Step::Index(i) => at.index(*i),
+                });
+            out.push(
+                Finding::error(
+                    "CFX-036",
+                    at,
+                    format!(
+                        "`{}` holds the control character U+{:04X}",
+                        shorten(text),
+                        u32::from(bad)
+                    ),
+                )
+                .with_help(if prose {
+                    "descriptions and reasons may hold tabs and line breaks, no other control characters"
+                } else {
+                    "names, identifiers and settings take no control characters (line breaks included)"
+                }),
+            );
+        }
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                steps.push(Step::Index(i));
+                walk(item, steps, out);
+                steps.pop();
+            }
+        }
+        serde_json::Value::Object(map) => {
+            for (key, item) in map {
+                steps.push(Step::Key(key));
+                walk(item, steps, out);
+                steps.pop();
+            }
+        }
+        _ => {}
+    }
+}
