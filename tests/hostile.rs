@@ -230,7 +230,9 @@ fn a_render_killed_at_any_moment_leaves_the_old_or_the_new_set() {
     let started = Instant::now();
     assert!(render(&a, &out).status.success());
     let full = started.elapsed();
-    let kills: u32 = 16;
+    // The files are written in the last part of a render (after the check and the render in
+    // memory): the kills are spread over its last three quarters.
+    let kills: u32 = 24;
     let mut interrupted = 0;
     let mut expected = 'a';
     for k in 0..kills {
@@ -245,7 +247,7 @@ fn a_render_killed_at_any_moment_leaves_the_old_or_the_new_set() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(full * k / kills);
+        std::thread::sleep(full / 4 + full * 3 * k / (4 * kills));
         child.kill().unwrap(); // SIGKILL: no destructor, no clean-up runs.
         let finished = child.wait().unwrap().success();
         let now = one_complete_set(&out, &a, &b);
