@@ -20,9 +20,11 @@ use crate::suggest;
 
 /// What a consistency check needs beyond the pipeline.
 #[derive(Debug, Clone, Copy)]
-pub struct Context {
+pub struct Context<'a> {
     /// Today's date, for end-of-support checks.
     pub today: jiff::civil::Date,
+    /// The model as JSON (the pipeline after defaults).
+    pub document: &'a serde_json::Value,
 }
 
 /// A consistency check's metadata.
@@ -239,7 +241,7 @@ pub fn check(pipeline: &Pipeline, ctx: &Context) -> Vec<Finding> {
         logical_ids,
         |pipeline, _, out| crate::constraints::check(pipeline, out),
         |pipeline, _, out| crate::constraints::check_documented(pipeline, out),
-        |pipeline, _, out| crate::constraints::check_control_characters(pipeline, out),
+        |_, ctx, out| crate::constraints::check_control_characters(ctx.document, out),
     ];
     for check in checks {
         check(pipeline, ctx, &mut out);

@@ -723,9 +723,8 @@ fn looks_like_email(text: &str) -> bool {
 /// Control characters in any text of the file (CFX-036). AWS names and identifiers refuse
 /// them, and in the few free-text fields that take them (descriptions) only tab and line
 /// breaks have a use; NUL, escape sequences and the C1 controls are never data.
-pub fn check_control_characters(pipeline: &Pipeline, out: &mut Vec<Finding>) {
-    let document = serde_json::to_value(pipeline).expect("the model serialises");
-    walk(&document, &mut Vec::new(), out);
+pub fn check_control_characters(document: &serde_json::Value, out: &mut Vec<Finding>) {
+    walk(document, &mut Vec::new(), out);
 }
 
 /// One step of the path to a value, borrowed while walking (a path is built only for a

@@ -124,18 +124,22 @@ pub fn check_source(name: String, text: String, ctx: &Context) -> FileCheck {
     }
     let (model, mut findings) = model::build(&loaded.value);
     if let Some(pipeline) = &model {
+        // The model as JSON, built once: what the policies, the facts and some checks read.
+        let document = serde_json::to_value(pipeline).expect("the model serialises");
         findings.extend(consistency::check(
             pipeline,
-            &consistency::Context { today: ctx.today },
+            &consistency::Context {
+                today: ctx.today,
+                document: &document,
+            },
         ));
         // The limits are measured on the render, which only a consistent pipeline has.
         if !findings
             .iter()
             .any(|f| f.severity == diagnostic::Severity::Error)
         {
-            findings.extend(limits::check(pipeline));
+            findings.extend(limits::check(pipeline, &document));
         }
-        let document = serde_json::to_value(pipeline).expect("the model serialises");
         let facts = facts::build(pipeline, &document);
         let mut policy_findings = policy::evaluate(&ctx.pack, pipeline, &document, &facts);
         if ctx.waivers {

@@ -29,7 +29,7 @@ fn p(dotted: &str) -> KeyPath {
 }
 
 /// The limits, from the rendered main template and the access model.
-pub fn check(pipeline: &Pipeline) -> Vec<Finding> {
+pub fn check(pipeline: &Pipeline, document: &serde_json::Value) -> Vec<Finding> {
     let mut out = Vec::new();
     let tables = pipeline.hudi.tables.len();
     let topics = pipeline.kafka.topics.len();
@@ -41,8 +41,8 @@ pub fn check(pipeline: &Pipeline) -> Vec<Finding> {
     // Rendering costs more than the rest of `check`: the template is rendered and measured only
     // when an upper bound of its size or resource count passes a limit (the bounds are
     // property-tested against the render, tests/soundness.rs).
-    let measure =
-        template_bound(pipeline) > TEMPLATE_BYTES || resource_bound(pipeline) > STACK_RESOURCES;
+    let measure = template_bound(pipeline, document) > TEMPLATE_BYTES
+        || resource_bound(pipeline) > STACK_RESOURCES;
     match measure.then(|| crate::render::main_template(pipeline)) {
         None => {}
         Some(Ok(template)) => {
@@ -150,7 +150,7 @@ pub fn resource_bound(pipeline: &Pipeline) -> usize {
 /// At most how many bytes the template holds: a fixed part, every text of the file as YAML
 /// writes it (escapes included) 40 times over, the tags once per resource, and a share per
 /// table, topic, alarm, subnet, key and secret.
-pub fn template_bound(pipeline: &Pipeline) -> usize {
+pub fn template_bound(pipeline: &Pipeline, document: &serde_json::Value) -> usize {
     fn texts(value: &serde_json::Value) -> usize {
         match value {
             serde_json::Value::String(s) => crate::render::escape::yaml(s).len() + 8,
@@ -159,7 +159,6 @@ pub fn template_bound(pipeline: &Pipeline) -> usize {
             other => other.to_string().len() + 8,
         }
     }
-    let document = serde_json::to_value(pipeline).expect("the model serialises");
     let yaml = |s: &str| crate::render::escape::yaml(s).len();
     let tags: usize = pipeline
         .pipeline
@@ -171,7 +170,7 @@ pub fn template_bound(pipeline: &Pipeline) -> usize {
         + yaml(&pipeline.pipeline.owner)
         + 200;
     120_000
-        + 40 * texts(&document)
+        + 40 * texts(document)
         + resource_bound(pipeline) * tags
         + 8_000 * pipeline.hudi.tables.len()
         + 800 * pipeline.kafka.topics.len()

@@ -187,7 +187,8 @@ fn every_pipeline_check_accepts_renders_what_its_consumers_accept() {
             .unwrap();
         // `check` renders to measure limits only past these bounds: they must be bounds.
         let size = template.content.len();
-        let bound = pipegen::limits::template_bound(pipeline);
+        let document = serde_json::to_value(pipeline).unwrap();
+        let bound = pipegen::limits::template_bound(pipeline, &document);
         assert!(
             size <= bound,
             "{name}: template of {size} bytes, bound {bound}"
