@@ -357,12 +357,8 @@ pub fn values<'a>(pipeline: &'a Pipeline) -> Vec<AwsValue<'a>> {
         p("pipeline.owner"),
     );
     // Names and descriptions the template derives from the pipeline's name.
-    for description in [
-        format!("MSK brokers of {name}: client listeners from the EMR nodes only"),
-        format!(
-            "Admin access to the EMR primary node of {name}: SSH from the bastion, web UIs from the VPN"
-        ),
-    ] {
+    let names = facts::names(pipeline);
+    for description in [names.msk_security_group, names.admin_security_group] {
         add(
             &["AWS::EC2::SecurityGroup/GroupDescription"],
             Cow::Owned(description),
@@ -371,14 +367,12 @@ pub fn values<'a>(pipeline: &'a Pipeline) -> Vec<AwsValue<'a>> {
     }
     add(
         &["AWS::IAM::Role/Description"],
-        Cow::Owned(format!(
-            "Role the Spark job of {name} runs as: least privilege derived from the pipeline"
-        )),
+        Cow::Owned(names.instance_role),
         at_name.clone(),
     );
     add(
         &["AWS::EMR::SecurityConfiguration/Name"],
-        Cow::Owned(format!("{name}-emr-security")),
+        Cow::Owned(names.emr_security_configuration),
         at_name.clone(),
     );
     for stack in [
@@ -395,7 +389,7 @@ pub fn values<'a>(pipeline: &'a Pipeline) -> Vec<AwsValue<'a>> {
     if pipeline.budget.is_some() {
         add(
             &["budgets:CreateBudget/Budget/BudgetName"],
-            Cow::Owned(format!("{name}-monthly")),
+            Cow::Owned(names.budget),
             at_name.clone(),
         );
     }
@@ -403,30 +397,24 @@ pub fn values<'a>(pipeline: &'a Pipeline) -> Vec<AwsValue<'a>> {
         "AWS::Logs::LogGroup/LogGroupName",
         "logs:CreateLogGroup/logGroupName",
     ];
-    match &pipeline.kafka.logging.cloudwatch_log_group {
-        Some(group) => add(
-            log_group,
-            Cow::Borrowed(group),
-            p("kafka.logging.cloudwatch_log_group"),
-        ),
-        None => add(
-            log_group,
-            Cow::Owned(format!("/aws/msk/{name}")),
-            at_name.clone(),
-        ),
-    }
-    for suffix in ["vpc-flow-logs", "application", "cloudtrail"] {
-        add(
-            log_group,
-            Cow::Owned(format!("/pipegen/{name}/{suffix}")),
-            at_name.clone(),
-        );
+    let broker_at = if pipeline.kafka.logging.cloudwatch_log_group.is_some() {
+        p("kafka.logging.cloudwatch_log_group")
+    } else {
+        at_name.clone()
+    };
+    add(log_group, Cow::Owned(names.broker_log_group), broker_at);
+    for group in [
+        names.flow_log_group,
+        names.application_log_group,
+        names.trail_log_group,
+    ] {
+        add(log_group, Cow::Owned(group), at_name.clone());
     }
     for (i, key) in pipeline.kms.keys.iter().enumerate() {
         let at = p("kms.keys").index(i);
         add(
             &["AWS::KMS::Alias/AliasName", "kms:CreateAlias/AliasName"],
-            Cow::Owned(format!("alias/{name}-{}", key.name)),
+            Cow::Owned(names.kms_aliases[&key.name].clone()),
             at.key("name"),
         );
         if let Some(d) = &key.description {
@@ -601,11 +589,16 @@ pub fn values<'a>(pipeline: &'a Pipeline) -> Vec<AwsValue<'a>> {
         );
     }
     if pipeline.audit.cloudtrail {
-        let (trail, at) = match &pipeline.audit.trail_name {
-            Some(t) => (Cow::Borrowed(t.as_str()), p("audit.trail_name")),
-            None => (Cow::Owned(format!("{name}-audit")), at_name.clone()),
+        let at = if pipeline.audit.trail_name.is_some() {
+            p("audit.trail_name")
+        } else {
+            at_name.clone()
         };
-        add(&["AWS::CloudTrail::Trail/TrailName"], trail, at);
+        add(
+            &["AWS::CloudTrail::Trail/TrailName"],
+            Cow::Owned(names.trail),
+            at,
+        );
     }
     out
 }

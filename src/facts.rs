@@ -363,6 +363,72 @@ pub fn iam_statements(pipeline: &Pipeline) -> Vec<serde_json::Value> {
     out
 }
 
+/// The names and descriptions the template derives from the pipeline's name: written by the
+/// template and checked against AWS's constraints from this one place.
+#[derive(Debug, serde::Serialize)]
+pub struct Names {
+    /// The MSK broker log group.
+    pub broker_log_group: String,
+    /// The VPC flow-log group.
+    pub flow_log_group: String,
+    /// The application log group.
+    pub application_log_group: String,
+    /// The CloudTrail log group.
+    pub trail_log_group: String,
+    /// Each KMS key's alias, by key name.
+    pub kms_aliases: std::collections::BTreeMap<String, String>,
+    /// The MSK security group's description.
+    pub msk_security_group: String,
+    /// The EMR admin security group's description.
+    pub admin_security_group: String,
+    /// The EMR instance role's description.
+    pub instance_role: String,
+    /// The EMR security configuration.
+    pub emr_security_configuration: String,
+    /// The CloudTrail trail.
+    pub trail: String,
+    /// The budget.
+    pub budget: String,
+}
+
+/// The names and descriptions the template derives from the pipeline's name.
+pub fn names(pipeline: &Pipeline) -> Names {
+    let name = &pipeline.pipeline.name;
+    Names {
+        broker_log_group: pipeline
+            .kafka
+            .logging
+            .cloudwatch_log_group
+            .clone()
+            .unwrap_or_else(|| format!("/aws/msk/{name}")),
+        flow_log_group: format!("/pipegen/{name}/vpc-flow-logs"),
+        application_log_group: format!("/pipegen/{name}/application"),
+        trail_log_group: format!("/pipegen/{name}/cloudtrail"),
+        kms_aliases: pipeline
+            .kms
+            .keys
+            .iter()
+            .map(|k| (k.name.clone(), format!("alias/{name}-{}", k.name)))
+            .collect(),
+        msk_security_group: format!(
+            "MSK brokers of {name}: client listeners from the EMR nodes only"
+        ),
+        admin_security_group: format!(
+            "Admin access to the EMR primary node of {name}: SSH from the bastion, web UIs from the VPN"
+        ),
+        instance_role: format!(
+            "Role the Spark job of {name} runs as: least privilege derived from the pipeline"
+        ),
+        emr_security_configuration: format!("{name}-emr-security"),
+        trail: pipeline
+            .audit
+            .trail_name
+            .clone()
+            .unwrap_or_else(|| format!("{name}-audit")),
+        budget: format!("{name}-monthly"),
+    }
+}
+
 /// The artifact bucket: templates, job code and certificates, created before the main stack.
 pub fn artifact_bucket(pipeline: &Pipeline) -> String {
     pipeline

@@ -46,6 +46,7 @@ pub fn build(pipeline: &Pipeline) -> Value {
         "network": network(pipeline),
         "log_buckets": log_buckets(pipeline),
         "access": access(pipeline),
+        "names": facts::names(pipeline),
         "provided_secrets": provided_secrets(pipeline),
         "deploy": super::deploy::context(pipeline),
         "refs": refs(pipeline),
