@@ -2095,6 +2095,22 @@ fn logical_ids(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
             .is_some_and(|n| (1..=subscriptions).contains(&n))
     };
     for (id, at) in &ids {
+        // CloudFormation quotas: a logical id is at most 255 characters (and a longer one is
+        // also past YAML's 1,024-character limit on a key, at four times that).
+        if id.len() > 255 && reported.insert(at.clone()) {
+            out.push(
+                Finding::error(
+                    "CFX-035",
+                    at.clone(),
+                    format!(
+                        "this name gives a logical id of {} characters; CloudFormation takes at most 255",
+                        id.len()
+                    ),
+                )
+                .with_help("shorten the name"),
+            );
+            continue;
+        }
         let fixed = facts::FIXED_LOGICAL_IDS.contains(&id.as_str()) || numbered(id);
         if fixed && reported.insert(at.clone()) {
             out.push(
