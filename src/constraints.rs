@@ -8,244 +8,169 @@
 //! installed copies and fails when it is stale. [`values`] lists each value the render writes
 //! into one of those properties or parameters, with the key it comes from.
 //!
-//! Patterns are kept as the models write them (ECMA-262 / JSON Schema) and translated for
-//! `fancy-regex` here ([`translate`]). CloudFormation schema patterns apply as JSON Schema
-//! says (a match anywhere; they carry their own anchors); botocore's apply to the whole value,
-//! as the services enforce them.
+//! Patterns are kept as the models write them (ECMA-262 / JSON Schema, Java) and translated to
+//! the `regex` dialect ([`split`], [`translate`]); `build.rs` compiles each to DFAs, so a run
+//! reads them back instead of building an automaton. CloudFormation schema patterns apply as
+//! JSON Schema says (a match anywhere; they carry their own anchors); botocore's apply to the
+//! whole value, as the services enforce them. `tests/constraints.rs` holds the DFAs to the
+//! regex engine cfn-lint uses, over hostile samples.
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
-
-use serde::Deserialize;
 
 use crate::diagnostic::Finding;
 use crate::facts;
 use crate::model::Pipeline;
 use crate::path::KeyPath;
 
-#[derive(Deserialize)]
-struct Table {
-    sources: Sources,
-    cloudformation: Vec<Entry>,
-    api: Vec<Entry>,
-}
-
-#[derive(Deserialize)]
-struct Sources {
-    cfn_lint: String,
-    botocore: String,
-}
-
-#[derive(Deserialize)]
-struct Entry {
-    resource: Option<String>,
-    property: Option<String>,
-    service: Option<String>,
-    operation: Option<String>,
-    member: Option<String>,
-    pattern: Option<String>,
-    min_length: Option<usize>,
-    max_length: Option<usize>,
-    minimum: Option<f64>,
-    maximum: Option<f64>,
-    #[serde(rename = "enum")]
-    allowed: Option<Vec<serde_json::Value>>,
-}
+mod pattern;
+pub use pattern::{split, translate};
 
 /// One constraint, ready to apply.
 pub struct Constraint {
     /// `AWS::KMS::Alias/AliasName` or `kms:CreateAlias/AliasName`.
-    pub target: String,
+    pub target: &'static str,
     /// Where it comes from: `CloudFormation schema (cfn-lint 1.58.0)` or `botocore 1.44.8`.
-    pub source: String,
-    /// The pattern as the model writes it, and whether it is matched against the whole value.
-    pattern: Option<(String, bool)>,
+    pub source: &'static str,
+    pattern: Option<&'static Pattern>,
     min_length: Option<usize>,
     max_length: Option<usize>,
     minimum: Option<f64>,
     maximum: Option<f64>,
-    allowed: Option<Vec<String>>,
+    allowed: Option<&'static [&'static str]>,
 }
 
-/// An ECMA-262 pattern as `fancy-regex` reads it: `\Z` is `\z`; a `[` inside a class is
-/// literal; `\uXXXX` is `\x{XXXX}`, and the UTF-16 surrogate range `\uD800\uDC00-\uDBFF\uDFFF`
-/// is the code points beyond the Basic Multilingual Plane. With `whole`, anchored at both ends.
-pub fn translate(pattern: &str, whole: bool) -> String {
-    let pattern = pattern.replace(r"\uD800\uDC00-\uDBFF\uDFFF", r"\x{10000}-\x{10FFFF}");
-    let mut out = String::with_capacity(pattern.len() + 8);
-    let mut chars = pattern.chars().peekable();
-    let mut in_class = false;
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => match chars.next() {
-                Some('Z') => out.push_str(r"\z"),
-                Some('u') => {
-                    let hex: String = chars.by_ref().take(4).collect();
-                    out.push_str(&format!(r"\x{{{hex}}}"));
-                }
-                Some(next) => {
-                    out.push('\\');
-                    out.push(next);
-                }
-                None => out.push('\\'),
-            },
-            '[' if in_class => out.push_str(r"\["),
-            '[' => {
-                in_class = true;
-                out.push('[');
-                if chars.peek() == Some(&'^') {
-                    out.push(chars.next().unwrap_or('^'));
-                }
-                // A `]` first in a class is literal.
-                if chars.peek() == Some(&']') {
-                    chars.next();
-                    out.push_str(r"\]");
-                }
-            }
-            ']' if in_class => {
-                in_class = false;
-                out.push(']');
-            }
-            c => out.push(c),
-        }
-    }
-    if whole { format!("^(?:{out})$") } else { out }
+/// A pattern of the table, as the model writes it and as the build script compiled it.
+struct Pattern {
+    text: &'static str,
+    /// Matched against the whole value (botocore), or anywhere in it (CloudFormation).
+    whole: bool,
+    matcher: Matcher,
 }
 
-/// A compiled pattern.
+/// How a pattern is matched.
 enum Matcher {
-    /// `^[class]{min,max}$`: each character in the class, the count within bounds.
-    Class(regex_syntax::hir::ClassUnicode, u32, Option<u32>),
-    /// Anything else.
-    Regex(fancy_regex::Regex),
+    /// `^[class]{min,max}$`: every character in the class's ranges (ASCII ones in a bit set),
+    /// their count within bounds.
+    Class {
+        ascii: [u64; 2],
+        ranges: &'static [(char, char)],
+        min: u32,
+        max: Option<u32>,
+    },
+    /// Anything else, as DFAs ([`split`]): every `accept` DFA matches and no `reject` one.
+    Dfa {
+        accept: &'static [&'static Aligned<[u8]>],
+        reject: &'static [&'static Aligned<[u8]>],
+        /// The DFAs read back from their bytes, the first time a value reaches the pattern.
+        dfas: OnceLock<Dfas>,
+    },
+}
+
+/// A DFA's bytes, aligned as `regex-automata` reads a dense DFA in place.
+#[repr(C)]
+struct Aligned<B: ?Sized> {
+    _align: [u32; 0],
+    bytes: B,
+}
+
+type Dfa = regex_automata::dfa::dense::DFA<&'static [u32]>;
+
+struct Dfas {
+    accept: Vec<Dfa>,
+    reject: Vec<Dfa>,
+}
+
+include!(concat!(env!("OUT_DIR"), "/aws_constraints.rs"));
+
+fn read(list: &'static [&'static Aligned<[u8]>]) -> Vec<Dfa> {
+    list.iter()
+        .map(|aligned| {
+            Dfa::from_bytes(&aligned.bytes)
+                .expect("build.rs wrote the DFA for this target")
+                .0
+        })
+        .collect()
 }
 
 impl Matcher {
-    fn new(translated: &str) -> Self {
-        Self::class_only(translated).unwrap_or_else(|| {
-            Matcher::Regex(
-                fancy_regex::Regex::new(translated)
-                    .expect("every model pattern translates (tests/constraints.rs)"),
-            )
+    /// Reads the DFAs back, once.
+    fn dfas(
+        accept: &'static [&'static Aligned<[u8]>],
+        reject: &'static [&'static Aligned<[u8]>],
+        dfas: &'static OnceLock<Dfas>,
+    ) -> &'static Dfas {
+        dfas.get_or_init(|| Dfas {
+            accept: read(accept),
+            reject: read(reject),
         })
     }
 
-    /// The pattern as one anchored, repeated character class, if it is one.
-    fn class_only(translated: &str) -> Option<Self> {
-        use regex_syntax::hir::{Class, HirKind, Look};
-        let hir = regex_syntax::parse(translated).ok()?;
-        let HirKind::Concat(parts) = hir.kind() else {
-            return None;
-        };
-        let [start, middle, end] = parts.as_slice() else {
-            return None;
-        };
-        let anchored = matches!(start.kind(), HirKind::Look(Look::Start))
-            && matches!(end.kind(), HirKind::Look(Look::End));
-        let mut inner = middle;
-        while let HirKind::Capture(c) = inner.kind() {
-            inner = &c.sub;
-        }
-        let HirKind::Repetition(rep) = inner.kind() else {
-            return None;
-        };
-        let mut sub = &rep.sub;
-        while let HirKind::Capture(c) = sub.kind() {
-            sub = &c.sub;
-        }
-        match (anchored, sub.kind()) {
-            (true, HirKind::Class(Class::Unicode(class))) => {
-                Some(Matcher::Class(class.clone(), rep.min, rep.max))
-            }
-            _ => None,
-        }
-    }
-
-    fn is_match(&self, value: &str) -> bool {
+    /// Whether the value matches, as the model's dialect reads the pattern.
+    fn is_match(&'static self, value: &str) -> bool {
+        use regex_automata::dfa::{Automaton, StartKind};
         match self {
-            Matcher::Class(class, min, max) => {
-                let ranges = class.ranges();
-                let count = value.chars().count();
-                let fits = |c: char| {
-                    let i = ranges.partition_point(|r| r.end() < c);
-                    ranges.get(i).is_some_and(|r| r.start() <= c)
+            Matcher::Class {
+                ascii,
+                ranges,
+                min,
+                max,
+            } => {
+                let fits = |c: char| match u8::try_from(c) {
+                    Ok(b) if b.is_ascii() => ascii[usize::from(b >> 6)] >> (b & 63) & 1 == 1,
+                    _ => {
+                        let i = ranges.partition_point(|r| r.1 < c);
+                        ranges.get(i).is_some_and(|r| r.0 <= c)
+                    }
                 };
-                count >= *min as usize
-                    && max.is_none_or(|m| count <= m as usize)
-                    && value.chars().all(fits)
+                let mut count = 0usize;
+                for c in value.chars() {
+                    if !fits(c) {
+                        return false;
+                    }
+                    count += 1;
+                }
+                count >= *min as usize && max.is_none_or(|m| count <= m as usize)
             }
-            Matcher::Regex(regex) => regex.is_match(value).unwrap_or(false),
+            Matcher::Dfa {
+                accept,
+                reject,
+                dfas,
+            } => {
+                let found = |dfa: &Dfa| {
+                    let anchored = match dfa.start_kind() {
+                        StartKind::Anchored => regex_automata::Anchored::Yes,
+                        _ => regex_automata::Anchored::No,
+                    };
+                    let input = regex_automata::Input::new(value)
+                        .earliest(true)
+                        .anchored(anchored);
+                    dfa.try_search_fwd(&input)
+                        .expect("the patterns have no Unicode word boundary (pattern.rs), so no DFA quits")
+                        .is_some()
+                };
+                let dfas = Self::dfas(accept, reject, dfas);
+                dfas.accept.iter().all(found) && !dfas.reject.iter().any(found)
+            }
+        }
+    }
+
+    /// Reads the DFAs back, if it has any.
+    fn load(&'static self) {
+        if let Matcher::Dfa {
+            accept,
+            reject,
+            dfas,
+        } = self
+        {
+            Self::dfas(accept, reject, dfas);
         }
     }
 }
 
-/// A pattern compiled, once per process: only the patterns a pipeline's values reach are
-/// compiled, the entries sharing one pattern (EMR's string shape) share it, and a pattern that
-/// is one repeated character class is matched from the class (building an automaton over
-/// Unicode classes costs more than the rest of `check`).
-fn compiled(pattern: &str, whole: bool) -> std::sync::Arc<Matcher> {
-    use std::collections::HashMap;
-    use std::sync::{Arc, Mutex};
-    type Cache = Mutex<HashMap<(String, bool), Arc<Matcher>>>;
-    static CACHE: OnceLock<Cache> = OnceLock::new();
-    let cache = CACHE.get_or_init(Cache::default);
-    let mut cache = cache
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    cache
-        .entry((pattern.to_owned(), whole))
-        .or_insert_with(|| Arc::new(Matcher::new(&translate(pattern, whole))))
-        .clone()
-}
-
-/// Every constraint of the table, read once.
+/// Every constraint of the table.
 pub fn table() -> &'static [Constraint] {
-    static TABLE: OnceLock<Vec<Constraint>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        let table: Table = serde_json::from_str(include_str!(concat!(
-            env!("OUT_DIR"),
-            "/aws-constraints.json"
-        )))
-        .expect("data/aws-constraints.toml has the table's shape (tests/constraints.rs)");
-        let cfn = format!(
-            "CloudFormation schema (cfn-lint {})",
-            table.sources.cfn_lint
-        );
-        let api = format!("botocore {}", table.sources.botocore);
-        let compile = |e: Entry, target: String, source: &str, whole: bool| Constraint {
-            pattern: e.pattern.map(|p| (p, whole)),
-            target,
-            source: source.to_owned(),
-            min_length: e.min_length,
-            max_length: e.max_length,
-            minimum: e.minimum,
-            maximum: e.maximum,
-            allowed: e.allowed.map(|list| {
-                list.into_iter()
-                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
-                    .collect()
-            }),
-        };
-        let mut out = Vec::new();
-        for e in table.cloudformation {
-            let target = format!(
-                "{}/{}",
-                e.resource.as_deref().unwrap_or_default(),
-                e.property.as_deref().unwrap_or_default()
-            );
-            out.push(compile(e, target, &cfn, false));
-        }
-        for e in table.api {
-            let target = format!(
-                "{}:{}/{}",
-                e.service.as_deref().unwrap_or_default(),
-                e.operation.as_deref().unwrap_or_default(),
-                e.member.as_deref().unwrap_or_default()
-            );
-            out.push(compile(e, target, &api, true));
-        }
-        out
-    })
+    &TABLE
 }
 
 impl Constraint {
@@ -264,24 +189,34 @@ impl Constraint {
         {
             return Some(format!("is {chars} characters; at most {max} are allowed"));
         }
-        if let Some(allowed) = &self.allowed
-            && !allowed.iter().any(|a| a == value)
+        if let Some(allowed) = self.allowed
+            && !allowed.contains(&value)
         {
             return Some(format!("is not one of {}", allowed.join(", ")));
         }
-        if let Some((text, whole)) = &self.pattern
-            && !compiled(text, *whole).is_match(value)
+        if let Some(pattern) = self.pattern
+            && !pattern.matcher.is_match(value)
         {
-            return Some(format!("does not match the pattern `{text}`"));
+            return Some(format!("does not match the pattern `{}`", pattern.text));
         }
         None
     }
 
-    /// Compiles the pattern (tests: every pattern of the table compiles).
+    /// Reads the pattern's DFAs back (tests: every DFA of the table reads).
     pub fn compile(&self) {
-        if let Some((text, whole)) = &self.pattern {
-            compiled(text, *whole);
+        if let Some(pattern) = self.pattern {
+            pattern.matcher.load();
         }
+    }
+
+    /// The pattern as the model writes it, and whether it applies to the whole value.
+    pub fn pattern(&self) -> Option<(&'static str, bool)> {
+        self.pattern.map(|p| (p.text, p.whole))
+    }
+
+    /// Whether a value matches the pattern (true without one).
+    pub fn pattern_matches(&self, value: &str) -> bool {
+        self.pattern.is_none_or(|p| p.matcher.is_match(value))
     }
 
     /// What is wrong with a number, if anything.

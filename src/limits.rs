@@ -41,8 +41,9 @@ pub fn check(pipeline: &Pipeline, document: &serde_json::Value) -> Vec<Finding> 
     // Rendering costs more than the rest of `check`: the template is rendered and measured only
     // when an upper bound of its size or resource count passes a limit (the bounds are
     // property-tested against the render, tests/soundness.rs).
-    let measure = template_bound(pipeline, document) > TEMPLATE_BYTES
-        || resource_bound(pipeline) > STACK_RESOURCES;
+    let resources = resource_bound(pipeline);
+    let measure = resources > STACK_RESOURCES
+        || template_bound_of(pipeline, document, resources) > TEMPLATE_BYTES;
     match measure.then(|| crate::render::main_template(pipeline)) {
         None => {}
         Some(Ok(template)) => {
@@ -151,6 +152,11 @@ pub fn resource_bound(pipeline: &Pipeline) -> usize {
 /// writes it (escapes included) 40 times over, the tags once per resource, and a share per
 /// table, topic, alarm, subnet, key and secret.
 pub fn template_bound(pipeline: &Pipeline, document: &serde_json::Value) -> usize {
+    template_bound_of(pipeline, document, resource_bound(pipeline))
+}
+
+/// [`template_bound`], given the [`resource_bound`].
+fn template_bound_of(pipeline: &Pipeline, document: &serde_json::Value, resources: usize) -> usize {
     fn texts(value: &serde_json::Value) -> usize {
         match value {
             serde_json::Value::String(s) => crate::render::escape::yaml(s).len() + 8,
@@ -171,7 +177,7 @@ pub fn template_bound(pipeline: &Pipeline, document: &serde_json::Value) -> usiz
         + 200;
     120_000
         + 40 * texts(document)
-        + resource_bound(pipeline) * tags
+        + resources * tags
         + 8_000 * pipeline.hudi.tables.len()
         + 800 * pipeline.kafka.topics.len()
         + 1_500 * pipeline.monitoring.alarms.len()
