@@ -247,6 +247,21 @@ pub fn s3_uri(pipeline: &Pipeline, uri: &str) -> Expr {
     }
 }
 
+/// The key replicas are encrypted with: the ARN given, or the main template's parameter that
+/// takes the replica stack's key ([`facts::replica_key`]).
+pub fn replica_key(pipeline: &Pipeline) -> Option<Expr> {
+    Some(match facts::replica_key(pipeline)? {
+        facts::ReplicaKey::Given(arn) => Expr::text(arn),
+        facts::ReplicaKey::Created => Expr(vec![Part::Ref(facts::REPLICA_KEY_PARAMETER.into())]),
+    })
+}
+
+/// The replication destination bucket's ARN.
+pub fn replication_destination(pipeline: &Pipeline) -> Option<Expr> {
+    let r = pipeline.storage.replication.as_ref()?;
+    Some(s3_arn(pipeline, &r.destination_bucket, ""))
+}
+
 /// The ARN of a bucket (`suffix` empty) or of objects in it (`suffix` = `/prefix/*`).
 fn s3_arn(pipeline: &Pipeline, name: &str, suffix: &str) -> Expr {
     let mut arn = Expr(vec![Part::Text("arn:".into()), Part::Partition]).then(":s3:::");
@@ -497,8 +512,8 @@ fn replication(pipeline: &Pipeline, out: &mut Vec<Need>) {
     {
         out.push(need(role, "SourceKey", &["kms:Decrypt"], vec![key_arn(pipeline, key)], "replicating SSE-KMS objects decrypts them with the source key (S3 User Guide, \"Replicating encrypted objects\")"));
     }
-    if let Some(key) = &r.replica_kms_key_arn {
-        out.push(need(role, "ReplicaKey", &["kms:Encrypt"], vec![Expr::text(key)], "replicas are encrypted with the destination key (S3 User Guide, \"Replicating encrypted objects\")"));
+    if let Some(key) = replica_key(pipeline) {
+        out.push(need(role, "ReplicaKey", &["kms:Encrypt"], vec![key], "replicas are encrypted with the destination key (S3 User Guide, \"Replicating encrypted objects\")"));
     }
 }
 

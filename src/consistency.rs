@@ -1296,6 +1296,28 @@ fn references(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
             ));
         }
     }
+    // S3 encrypts the replicas with a key of the destination bucket's region (S3 User Guide,
+    // "Replicating objects created with server-side encryption": "the KMS key must have been
+    // created in the same AWS Region as the destination buckets").
+    if let Some(r) = &pipeline.storage.replication
+        && let Some(arn) = &r.replica_kms_key_arn
+        && let Some(region) = arn.split(':').nth(3)
+        && arn.starts_with("arn:")
+        && region != r.destination_region
+    {
+        out.push(
+            Finding::error(
+                "CFX-025",
+                p("storage.replication.replica_kms_key_arn"),
+                format!(
+                    "the replica key is in `{region}`, but the replicas are written in `{}`",
+                    r.destination_region
+                ),
+            )
+            .with_related(p("storage.replication.destination_region"), "the destination region")
+            .with_help("give a key of the destination region, or remove replica_kms_key_arn and the replica stack creates one"),
+        );
+    }
     let storage_enc = &pipeline.storage.encryption;
     if storage_enc.algorithm == SseAlgorithm::Aes256 && storage_enc.kms_key.is_some() {
         out.push(

@@ -429,6 +429,35 @@ pub fn names(pipeline: &Pipeline) -> Names {
     }
 }
 
+/// The key replicas of the lake are encrypted with. S3 replicates objects encrypted with
+/// SSE-KMS only when the replication rule enables `SseKmsEncryptedObjects` and names a key in
+/// the destination bucket's region for the replicas (`ReplicaKmsKeyID`); without them it skips
+/// those objects (S3 User Guide, "Replicating objects created with server-side encryption
+/// (SSE-C, SSE-S3, SSE-KMS, DSSE-KMS)").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplicaKey<'a> {
+    /// `storage.replication.replica_kms_key_arn`.
+    Given(&'a str),
+    /// None given and the lake is SSE-KMS: the replica stack creates one, and `deploy.sh`
+    /// passes its ARN to the main stack as [`REPLICA_KEY_PARAMETER`].
+    Created,
+}
+
+/// The main template's parameter that takes the replica stack's key.
+pub const REPLICA_KEY_PARAMETER: &str = "ReplicaKmsKeyArn";
+
+/// The replica key, when the lake replicates SSE-KMS objects or one is given.
+pub fn replica_key(pipeline: &Pipeline) -> Option<ReplicaKey<'_>> {
+    let replication = pipeline.storage.replication.as_ref()?;
+    match &replication.replica_kms_key_arn {
+        Some(arn) => Some(ReplicaKey::Given(arn)),
+        None if pipeline.storage.encryption.algorithm != crate::model::SseAlgorithm::Aes256 => {
+            Some(ReplicaKey::Created)
+        }
+        None => None,
+    }
+}
+
 /// The artifact bucket: templates, job code and certificates, created before the main stack.
 pub fn artifact_bucket(pipeline: &Pipeline) -> String {
     pipeline

@@ -34,6 +34,10 @@ replica_stack={{ deploy.replica.stack }}
 replica_region={{ deploy.replica.region }}
 replica_bucket={{ deploy.replica.bucket }}
 {%- endif %}
+{%- if deploy.replica_key_parameter %}
+replica_key_parameter={{ deploy.replica_key_parameter.name }}
+replica_key_arn=""
+{%- endif %}
 {%- if pipeline.emr.key_name %}
 key_name={{ deploy.key_name }}
 {%- endif %}
@@ -153,6 +157,24 @@ stack_status() {
   aws cloudformation describe-stacks --region "$2" --stack-name "$1" \
     --query 'Stacks[0].StackStatus' --output text 2>/dev/null || true
 }
+
+{%- if deploy.replica_key_parameter %}
+
+# The value of one output of a stack; in a dry run, before the stack exists, a placeholder.
+stack_output() { # stack, region, output key
+  local value
+  value="$(aws cloudformation describe-stacks --region "$2" --stack-name "$1" \
+    --query "Stacks[0].Outputs[?OutputKey=='$3'].OutputValue" --output text 2>&1 || true)"
+  if [[ "$value" == arn:* ]]; then
+    printf '%s\n' "$value"
+  elif [ "$dry_run" = 1 ]; then
+    printf '<output %s of stack %s>\n' "$3" "$1"
+  else
+    echo "deploy.sh: stack $1 in $2 has no output $3${value:+ (describe-stacks: $value)}" >&2
+    return 1
+  fi
+}
+{%- endif %}
 
 # ---------------------------------------------------------------- 1. prerequisites
 problems=()
@@ -294,6 +316,10 @@ bootstrap() {
   run aws cloudformation deploy --region "$replica_region" --stack-name "$replica_stack" \
     --template-file cloudformation/replica.yaml --no-fail-on-empty-changeset
 {%- endif %}
+{%- if deploy.replica_key_parameter %}
+  # The key it created for the replicas, which the main stack's replication rule names.
+  replica_key_arn="$(stack_output "$replica_stack" "$replica_region" ReplicaKeyArn)"
+{%- endif %}
 }
 
 # ---------------------------------------------------------------- 3. uploads
@@ -334,14 +360,19 @@ main_stack() {
     --template-file cloudformation/pipeline.yaml
     --s3-bucket "$artifact_bucket" --s3-prefix templates
     --capabilities CAPABILITY_IAM --no-fail-on-empty-changeset)
+{%- if deploy.provided_secrets or deploy.replica_key_parameter %}
+  args+=(--parameter-overrides)
+{%- endif %}
 {%- if deploy.provided_secrets %}
   # The secret values, as the template's NoEcho parameters.
   local parameter
-  args+=(--parameter-overrides)
   for parameter in "${secret_parameters[@]}"; do
     args+=("$parameter=${!parameter}")
     masked+=("$parameter=${!parameter}")
   done
+{%- endif %}
+{%- if deploy.replica_key_parameter %}
+  args+=("$replica_key_parameter=$replica_key_arn")
 {%- endif %}
   # (The values are in the CLI's arguments, which other users of this machine can see in `ps`
   # while it runs: deploy from a machine of your own, or a CI runner.)

@@ -103,6 +103,12 @@ fn every_need_is_allowed_and_nothing_else() {
     std::fs::write(dir.path().join("pipeline.yaml"), &template.content).unwrap();
     let spec = json!({
         "account": "123456789012", "region": pipeline.pipeline.region, "partition": "aws",
+        // What deploy.sh passes: the replica stack's key (tests/deploy.rs).
+        "parameters": {
+            "ReplicaKmsKeyArn": "arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        },
+        // Cross-region replication writes to the destination region, by design.
+        "other_regions": pipeline.storage.replication.iter().map(|r| r.destination_region.clone()).collect::<Vec<_>>(),
         "needs": needs,
         "allowlist": { "parliament": [] },
     });

@@ -48,6 +48,7 @@ pub fn build(pipeline: &Pipeline) -> Value {
         "access": access(pipeline),
         "names": facts::names(pipeline),
         "provided_secrets": provided_secrets(pipeline),
+        "replica_key_parameter": replica_key_parameter(pipeline),
         "deploy": super::deploy::context(pipeline),
         "refs": refs(pipeline),
         "step_args": step_arguments(pipeline, true).iter().map(|(a, _)| a.cfn()).collect::<Vec<_>>(),
@@ -217,6 +218,20 @@ pub fn provided_secrets(pipeline: &Pipeline) -> Value {
         .collect()
 }
 
+/// The main template's parameter for the key the replica stack creates, if it creates one.
+pub(super) fn replica_key_parameter(pipeline: &Pipeline) -> Value {
+    let (Some(facts::ReplicaKey::Created), Some(r)) =
+        (facts::replica_key(pipeline), &pipeline.storage.replication)
+    else {
+        return Value::Null;
+    };
+    json!({
+        "name": facts::REPLICA_KEY_PARAMETER,
+        "stack": format!("{}-replica", pipeline.pipeline.name),
+        "region": r.destination_region,
+    })
+}
+
 /// References the template writes where a value names a resource of the same stack, so
 /// CloudFormation creates that resource first.
 fn refs(pipeline: &Pipeline) -> Value {
@@ -236,6 +251,8 @@ fn refs(pipeline: &Pipeline) -> Value {
         "lake_objects": lake_objects.cfn(),
         "tls_certificates": facts::tls_certificates(pipeline),
         "trail_bucket": access::trail_bucket(pipeline),
+        "replication_destination": access::replication_destination(pipeline).map(|e| e.cfn()),
+        "replica_key": access::replica_key(pipeline).map(|e| e.cfn()),
     })
 }
 

@@ -24,6 +24,7 @@ pub(super) fn context(pipeline: &Pipeline) -> Value {
             "region": r.destination_region,
             "bucket": r.destination_bucket,
             "kms_key_arn": r.replica_kms_key_arn,
+            "creates_key": matches!(crate::facts::replica_key(pipeline), Some(crate::facts::ReplicaKey::Created)),
         })
     });
     let declared_secrets: Vec<Value> = pipeline
@@ -45,6 +46,7 @@ pub(super) fn context(pipeline: &Pipeline) -> Value {
         "tls_certificates": tls,
         "job_script": object(&job_script(pipeline)),
         "provided_secrets": super::context::provided_secrets(pipeline),
+        "replica_key_parameter": super::context::replica_key_parameter(pipeline),
         "declared_secrets": declared_secrets,
         "tags": tags(pipeline),
     })

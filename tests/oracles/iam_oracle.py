@@ -4,7 +4,8 @@ needs, and nothing else?      python iam_oracle.py TEMPLATE.yaml NEEDS.json
 Prints a JSON report; exit 0 when every verdict passes, 1 otherwise, 2 on unusable input
 (unreadable files, a principal that is no AWS::IAM::Role, an intrinsic PHYSICAL cannot resolve,
 an AWS managed policy moto does not know, a crash). Intrinsics are resolved with NEEDS.json's
-account/region/partition - in needs' resources too (${X.Arn}, ${X}).
+account/region/partition and its parameters (values for template parameters without a
+default) - in needs' resources too (${X.Arn}, ${X}).
 
 needs  judged on the principal's inline policies, the template's ManagedPolicy / Policy
   resources attached to it, and its AWS managed policies (moto's copies, in
@@ -30,8 +31,8 @@ excess  each action an Allow of a role's own (inline / template) policies grants
   Resource of the statement must cover such a need's resource ("resource"). An Allow with
   NotAction / NotResource is excess as such.
 policy_sentry  each action of the own policies is in its database; each Resource of an Allow
-  fits one of its ARN formats for the action, with this stack's partition / region / account
-  (else ARN_OUTSIDE_STACK_SCOPE); "*" only for actions without resource types. `fits` decides
+  fits one of its ARN formats for the action, with this stack's partition / account and its
+  region or one of NEEDS.json's other_regions (else ARN_OUTSIDE_STACK_SCOPE); "*" only for actions without resource types. `fits` decides
   with IAM wildcards (`*` spans ':' and '/'; a placeholder is 1+ chars, no ':', no '/' unless
   SLASHY), as policy_sentry's does_arn_match lets no `*` span ARN segments: log-group:NAME:*
   would not fit log-stream actions, though IAM says it does.
@@ -309,8 +310,13 @@ def fits(pattern, fmt):
 
 def audit_own(own, needs, ctx):
     """excess and policy_sentry findings on the statements of the roles' own policies."""
-    scoped = {"Partition": ctx["partition"], "Region": ctx["region"], "Account": ctx["account"]}
-    in_scope = functools.partial(re.sub, r"\$\{(Partition|Region|Account)\}", lambda m: scoped[m.group(1)])
+    regions = [ctx["region"]] + list(ctx.get("other_regions") or [])
+
+    def in_scope(fmt):  # the format with this stack's partition and account, in each region
+        def one(region):
+            scoped = {"Partition": ctx["partition"], "Region": region, "Account": ctx["account"]}
+            return re.sub(r"\$\{(Partition|Region|Account)\}", lambda m: scoped[m.group(1)], fmt)
+        return [one(region) for region in regions]
     excess, sentry, allowed = [], [], [n for n in needs if n.get("expect", "ALLOWED") == "ALLOWED"]
     for role, label, i, st in ((r, lb, i, st) for r, lb, doc in own for i, st in enumerate(statements(doc))):
         at = {"principal": role, "policy": label, "sid": st.get("Sid", i)}
@@ -341,7 +347,7 @@ def audit_own(own, needs, ctx):
                         issue = "ARN_FOR_ACTION_WITHOUT_RESOURCE_TYPE"
                     elif not any(fits(arn, f) for f in formats):
                         issue = "ARN_FORMAT_MISMATCH"
-                    elif not any(fits(arn, in_scope(f)) for f in formats):
+                    elif not any(fits(arn, scoped) for f in formats for scoped in in_scope(f)):
                         issue = "ARN_OUTSIDE_STACK_SCOPE"
                     else:
                         issue = None
@@ -377,7 +383,10 @@ def main(argv):
     ctx = {k: spec.get(k) for k in ("account", "region", "partition")} if isinstance(spec, dict) else {}
     if not isinstance(template, dict) or not ctx or not all(isinstance(v, str) for v in ctx.values()):
         raise Unusable("the template must be a mapping, NEEDS.json one with account, region, partition")
+    ctx["other_regions"] = spec.get("other_regions") or []
     resolver = Resolver(template, ctx)
+    # Values for template parameters without a default, as a deployment passes them.
+    resolver.refs.update(spec.get("parameters") or {})
     by_role, needs = collect(template, resolver), spec.get("needs") or []
     for n in needs:
         if not all(isinstance(n.get(k), str) for k in ("principal", "action")):

@@ -32,6 +32,8 @@ artifact_bucket=data-pipeline-prod-bucket-artifacts
 replica_stack=data-pipeline-replica
 replica_region=us-west-2
 replica_bucket=data-pipeline-backup-bucket
+replica_key_parameter=ReplicaKmsKeyArn
+replica_key_arn=""
 key_name=my-key
 job_script_bucket=data-pipeline-prod-bucket-artifacts
 job_script_key=code/spark_streaming_processor.py
@@ -138,6 +140,21 @@ object_exists() {
 stack_status() {
   aws cloudformation describe-stacks --region "$2" --stack-name "$1" \
     --query 'Stacks[0].StackStatus' --output text 2>/dev/null || true
+}
+
+# The value of one output of a stack; in a dry run, before the stack exists, a placeholder.
+stack_output() { # stack, region, output key
+  local value
+  value="$(aws cloudformation describe-stacks --region "$2" --stack-name "$1" \
+    --query "Stacks[0].Outputs[?OutputKey=='$3'].OutputValue" --output text 2>&1 || true)"
+  if [[ "$value" == arn:* ]]; then
+    printf '%s\n' "$value"
+  elif [ "$dry_run" = 1 ]; then
+    printf '<output %s of stack %s>\n' "$3" "$1"
+  else
+    echo "deploy.sh: stack $1 in $2 has no output $3${value:+ (describe-stacks: $value)}" >&2
+    return 1
+  fi
 }
 
 # ---------------------------------------------------------------- 1. prerequisites
@@ -254,6 +271,8 @@ bootstrap() {
   # https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-requirements.html
   run aws cloudformation deploy --region "$replica_region" --stack-name "$replica_stack" \
     --template-file cloudformation/replica.yaml --no-fail-on-empty-changeset
+  # The key it created for the replicas, which the main stack's replication rule names.
+  replica_key_arn="$(stack_output "$replica_stack" "$replica_region" ReplicaKeyArn)"
 }
 
 # ---------------------------------------------------------------- 3. uploads
@@ -292,13 +311,14 @@ main_stack() {
     --template-file cloudformation/pipeline.yaml
     --s3-bucket "$artifact_bucket" --s3-prefix templates
     --capabilities CAPABILITY_IAM --no-fail-on-empty-changeset)
+  args+=(--parameter-overrides)
   # The secret values, as the template's NoEcho parameters.
   local parameter
-  args+=(--parameter-overrides)
   for parameter in "${secret_parameters[@]}"; do
     args+=("$parameter=${!parameter}")
     masked+=("$parameter=${!parameter}")
   done
+  args+=("$replica_key_parameter=$replica_key_arn")
   # (The values are in the CLI's arguments, which other users of this machine can see in `ps`
   # while it runs: deploy from a machine of your own, or a CI runner.)
   run "${args[@]}"
