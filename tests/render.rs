@@ -66,9 +66,9 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
 /// Runs every consumer over a rendered folder. Checkov judges security settings, so it runs
 /// only on the production render (minimal.toml leaves them at AWS defaults on purpose).
 fn consumers_accept(dir: &Path, with_checkov: bool) {
-    let template = dir.join("cloudformation/pipeline.yaml");
+    let templates = dir.join("cloudformation");
     let lint = Command::new(tool("PIPEGEN_CFN_LINT"))
-        .arg(&template)
+        .arg(templates.join("*.yaml"))
         .output()
         .unwrap();
     assert!(
@@ -78,38 +78,14 @@ fn consumers_accept(dir: &Path, with_checkov: bool) {
         String::from_utf8_lossy(&lint.stderr)
     );
     if with_checkov {
-        checkov_passes(&template);
+        checkov_passes(&templates);
     }
     scripts_json_and_properties_are_valid(dir);
 }
 
-fn checkov_passes(template: &Path) {
-    let checkov = Command::new(tool("PIPEGEN_CHECKOV"))
-        .args([
-            "-f",
-            template.to_str().unwrap(),
-            "--framework",
-            "cloudformation",
-            "--skip-download",
-            "--quiet",
-            "-o",
-            "json",
-        ])
-        .env("BC_SKIP_MAPPING", "TRUE")
-        .output()
-        .unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&checkov.stdout).unwrap_or_else(|e| {
-        panic!(
-            "checkov output is not JSON ({e}): {}",
-            String::from_utf8_lossy(&checkov.stdout)
-        )
-    });
-    let failures: Vec<String> = report["results"]["failed_checks"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|c| format!("{} {}", c["check_id"], c["resource"]))
-        .collect();
+/// Checkov over every template of a folder (the main stack and the two small ones).
+fn checkov_passes(templates: &Path) {
+    let (report, failures) = common::checkov(templates);
     assert!(failures.is_empty(), "checkov failed checks: {failures:?}");
     let passed = report["summary"]["passed"].as_u64().unwrap_or(0);
     assert!(passed > 100, "checkov ran only {passed} checks");

@@ -2,11 +2,13 @@
 //!
 //! Hostile strings (quotes, `$(…)`, `${…}`, backticks, line breaks, control characters, a
 //! leading `-`, a trailing `\`, right-to-left overrides, 2 KB strings, …) go at every string key
-//! of the examples, plus the cases the issue lists. Each pipeline either fails `check`, or its
-//! render passes cfn-lint (0 errors, through its Python API in one process for every template),
-//! ShellCheck, `bash -n`, the JSON / YAML / properties parsers (`tests/oracles/consumers.py
-//! cfn`), and the aws CLI's own parameter validation for every call its alarm script makes
-//! (`consumers.py aws`, the real awscli driver and botocore's service models, nothing sent);
+//! of the examples (the issue's named cases are in `tests/cases/`). Each pipeline either fails
+//! `check`, or its render passes cfn-lint (0 errors, through its Python API in one process for
+//! every template), checkov (0 failed, on every render of production.toml, the production-like
+//! input, all three stacks in one run), ShellCheck, `bash -n`, the JSON / YAML / properties
+//! parsers (`tests/oracles/consumers.py cfn`), and the aws CLI's own parameter validation for
+//! every call its alarm script makes (`consumers.py aws`, the real awscli driver and botocore's
+//! service models, nothing sent);
 //! and nothing a value holds is ever executed.
 
 mod common;
@@ -72,7 +74,7 @@ fn set(document: &mut Value, path: &[Value], new: Value) {
 }
 
 /// The cases: each string key of each example with two hostile strings (rotating through the
-/// list), one 2 KB string per example, and the issue's named cases.
+/// list) and a 2 KB string.
 fn cases() -> Vec<(String, String)> {
     let mut out = Vec::new();
     for example in ["production.toml", "minimal.toml", "insecure.toml"] {
@@ -85,8 +87,8 @@ fn cases() -> Vec<(String, String)> {
                 HOSTILE[i % HOSTILE.len()].to_owned(),
                 HOSTILE[(i * 7 + 3) % HOSTILE.len()].to_owned(),
             ];
-            let long = (i == paths.len() / 2).then(|| "x".repeat(2048));
-            for value in picks.into_iter().chain(long) {
+            let long = "x".repeat(2048);
+            for value in picks.into_iter().chain([long]) {
                 let mut patched = document.clone();
                 let old = path_value(&document, path);
                 // Half the cases keep the original text around the hostile part, so that
@@ -221,7 +223,37 @@ fn every_pipeline_check_accepts_renders_what_its_consumers_accept() {
         .arg(common::root().join("tests/oracles/consumers.py"))
         .arg("cfn")
         .args(&dirs));
-    assert!(ok, "consumers.py cfn: {}", short(&report));
+    assert!(ok, "consumers.py cfn: {}", findings(&report, &rendered));
+
+    // Checkov judges security settings: on every template rendered from production.toml (the
+    // production-like input), all three stacks, in one run.
+    let checkov = work.path().join("checkov");
+    for (name, dir) in rendered
+        .iter()
+        .filter(|(n, _)| n.starts_with("production.toml"))
+    {
+        let from = dir.join("cloudformation");
+        let Ok(entries) = std::fs::read_dir(&from) else {
+            continue; // the same template as an earlier case's
+        };
+        let to = checkov.join(dir.file_name().unwrap());
+        std::fs::create_dir_all(&to).unwrap();
+        for entry in entries {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), to.join(entry.file_name()))
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+    }
+    let checked = std::fs::read_dir(&checkov).map_or(0, Iterator::count);
+    assert!(
+        checked >= 20,
+        "only {checked} production templates for checkov"
+    );
+    let (checkov_report, failed) = common::checkov(&checkov);
+    assert!(failed.is_empty(), "checkov failed: {failed:#?}");
+    let summary = &checkov_report["summary"];
+    assert_eq!(summary["parsing_errors"], 0, "{summary:#}");
+    let checks_passed = summary["passed"].clone();
 
     // Scripts: ShellCheck (one run for all), bash -n, and the alarm script run for real with
     // the recorder as `aws`, every call then judged by the real CLI.
@@ -275,14 +307,34 @@ fn every_pipeline_check_accepts_renders_what_its_consumers_accept() {
     use std::io::Write;
     writeln!(
         std::io::stderr(),
-        "soundness: {} cases, {rejected} rejected by check, {} rendered ({} distinct templates linted), {} scripts, {} recorded aws call files",
+        "soundness: {} cases, {rejected} rejected by check, {} rendered ({} distinct templates linted, {checked} production renders through checkov: {} checks passed), {} scripts, {} recorded aws call files",
         cases.len(),
         rendered.len(),
         templates.len(),
+        checks_passed,
         scripts.len(),
         records.len()
     )
     .unwrap();
+}
+
+/// The folders of a consumers.py report that have findings, named by their case.
+fn findings(report: &str, rendered: &[(String, PathBuf)]) -> String {
+    let Ok(parsed) = serde_json::from_str::<Value>(report) else {
+        return short(report);
+    };
+    let mut out = String::new();
+    for (dir, found) in parsed["dirs"].as_object().into_iter().flatten() {
+        if found.as_array().is_some_and(Vec::is_empty) {
+            continue;
+        }
+        let case = rendered
+            .iter()
+            .find(|(_, d)| d.to_str() == Some(dir.as_str()))
+            .map_or("?", |(n, _)| n.as_str());
+        out.push_str(&format!("{case} ({dir}): {found:#}\n"));
+    }
+    short(&out)
 }
 
 fn short(report: &str) -> String {

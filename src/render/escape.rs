@@ -188,9 +188,18 @@ fn yaml_float(x: f64) -> String {
 }
 
 /// A mapping key in a CloudFormation or YAML template: always a plain scalar (a key cannot be
-/// `!Sub`; `check` keeps `${` out of keys).
-pub fn key_filter(text: &str) -> Value {
-    Value::from_safe_string(yaml(text))
+/// `!Sub`; `check` keeps `${` out of keys), written `{{ k | key(indent) }}: {{ v }}` with the
+/// key's indentation. YAML limits an implicit key to 1024 characters ("to limit the amount of
+/// lookahead", YAML 1.1 and 1.2, "Flow Scalar Styles" / simple keys; PyYAML, behind cfn-lint,
+/// refuses longer ones): a longer key is written as an explicit one, `? "key"` with the `:`
+/// on the next line at the same indentation.
+pub fn key_filter(text: &str, indent: usize) -> Value {
+    let quoted = yaml(text);
+    if quoted.chars().count() <= 1024 {
+        Value::from_safe_string(quoted)
+    } else {
+        Value::from_safe_string(format!("? {quoted}\n{}", " ".repeat(indent)))
+    }
 }
 
 /// A YAML double-quoted scalar in plain ASCII: every character outside printable ASCII is an
@@ -299,6 +308,16 @@ mod tests {
         assert_eq!(yaml_float(3.0), "3.0");
         assert_eq!(yaml_float(f64::NAN), ".nan");
         assert_eq!(yaml_float(f64::NEG_INFINITY), "-.inf");
+    }
+
+    #[test]
+    fn keys_past_yamls_simple_key_limit_are_explicit() {
+        assert_eq!(key_filter("Owner", 8).to_string(), "\"Owner\"");
+        let long = "k".repeat(1100);
+        let doc = format!("m:\n  {}: \"v\"\n", key_filter(&long, 2));
+        assert!(doc.starts_with("m:\n  ? \""), "{doc}");
+        let read = yaml_rust2::YamlLoader::load_from_str(&doc).unwrap();
+        assert_eq!(read[0]["m"][long.as_str()].as_str(), Some("v"));
     }
 
     #[test]

@@ -106,6 +106,38 @@ pub fn tool(variable: &str) -> PathBuf {
     path
 }
 
+/// Checkov over every CloudFormation template under a folder, offline: its JSON report, and
+/// each failed check as `check resource in file`.
+pub fn checkov(dir: &std::path::Path) -> (Value, Vec<String>) {
+    let output = std::process::Command::new(tool("PIPEGEN_CHECKOV"))
+        .arg("-d")
+        .arg(dir)
+        .args([
+            "--framework",
+            "cloudformation",
+            "--skip-download",
+            "--quiet",
+        ])
+        .args(["-o", "json"])
+        .env("BC_SKIP_MAPPING", "TRUE")
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        let text: String = String::from_utf8_lossy(&output.stdout)
+            .chars()
+            .take(4000)
+            .collect();
+        panic!("checkov output is not JSON ({e}): {text}")
+    });
+    let failed = report["results"]["failed_checks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| format!("{} {} in {}", c["check_id"], c["resource"], c["file_path"]))
+        .collect();
+    (report, failed)
+}
+
 /// Runs a command and asserts it succeeded, showing what it printed if not.
 pub fn succeeds(command: &mut std::process::Command) -> std::process::Output {
     let output = command
