@@ -140,4 +140,37 @@ fn every_need_is_allowed_and_nothing_else() {
         report["parliament"]
     );
     assert!(count >= 40, "only {count} needs: the model lost some");
+    // The verdicts, one line per principal and action (run with --nocapture to read them).
+    let mut verdicts = std::collections::BTreeMap::<(String, String), Vec<String>>::new();
+    for n in report["needs"].as_array().unwrap() {
+        let key = (n["principal"].to_string(), n["action"].to_string());
+        verdicts
+            .entry(key)
+            .or_default()
+            .push(match n["expect"].as_str() {
+                Some("DENIED") => format!("canary {} ({})", n["verdict"], n["engine"]),
+                _ => format!("{} ({})", n["verdict"], n["engine"]),
+            });
+    }
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    for ((principal, action), list) in &verdicts {
+        let mut distinct = list.clone();
+        distinct.sort();
+        distinct.dedup();
+        writeln!(
+            err,
+            "{principal} {action} x{}: {}",
+            list.len(),
+            distinct.join(", ")
+        )
+        .unwrap();
+    }
+    writeln!(
+        err,
+        "access: {count} needs and {} canaries, all as expected; excess 0, policy_sentry 0, parliament {} finding(s), all allowlisted",
+        report["needs"].as_array().unwrap().len() - count,
+        report["parliament"].as_array().map_or(0, Vec::len)
+    )
+    .unwrap();
 }

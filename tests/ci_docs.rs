@@ -122,6 +122,15 @@ fn the_readme_deploy_step_runs() {
             .env("PIPEGEN_TODAY", "2026-11-26"),
     );
     let record = root.join("calls.jsonl");
+    // What describe-stacks tells of the replica stack: the ARN of the key it created.
+    let canned = root.join("canned");
+    std::fs::create_dir_all(&canned).unwrap();
+    let replica_key = "arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    std::fs::write(
+        canned.join("cloudformation.describe-stacks.json"),
+        format!("{replica_key}\n"),
+    )
+    .unwrap();
     let path = format!(
         "{}:{}",
         bin.display(),
@@ -132,7 +141,8 @@ fn the_readme_deploy_step_runs() {
             .args(["-euo", "pipefail", "-c", block])
             .current_dir(root)
             .env("PATH", path)
-            .env("PIPEGEN_AWS_RECORD", &record),
+            .env("PIPEGEN_AWS_RECORD", &record)
+            .env("PIPEGEN_AWS_CANNED", &canned),
     );
     let calls: Vec<Vec<String>> = std::fs::read_to_string(&record)
         .unwrap()
@@ -157,6 +167,13 @@ fn the_readme_deploy_step_runs() {
             "data-pipeline"
         ],
         "the dry run deploys nothing; the real run deploys the stacks in order"
+    );
+    let main_stack = calls.iter().rfind(|c| {
+        c.get(1).is_some_and(|s| s == "deploy") && c.iter().any(|a| a == "data-pipeline")
+    });
+    assert!(
+        main_stack.is_some_and(|c| c.contains(&format!("ReplicaKmsKeyArn={replica_key}"))),
+        "the main stack gets the replica stack's key: {main_stack:?}"
     );
     common::succeeds(
         Command::new(common::tool("PIPEGEN_ORACLES_PYTHON"))
