@@ -55,6 +55,21 @@ fi
 export PIPEGEN_ORACLES_PYTHON="$oracles_venv/bin/python"
 export PIPEGEN_AWS="$oracles_venv/bin/aws"
 
+# PySpark pinned to the Spark of the pipelines' EMR release (emr-7.12.0 bundles Spark 3.5.6:
+# https://docs.aws.amazon.com/emr/latest/ReleaseGuide/emr-7120-release.html), with the boto3
+# the streaming job publishes metrics with, and pyflakes for the job's lint. It runs on the
+# machine's JDK (Spark 3.5 supports Java 8, 11 and 17).
+pyspark_venv="$tools/venv-pyspark-3.5.6-boto3-1.44.8"
+if [ ! -x "$pyspark_venv/bin/python" ] || ! "$pyspark_venv/bin/python" -c 'import pyspark, boto3, pyflakes' 2>/dev/null; then
+  python3 -m venv "$pyspark_venv"
+  "$pyspark_venv/bin/pip" install --quiet --disable-pip-version-check \
+    pyspark==3.5.6 boto3==1.44.8 pyflakes==3.4.0
+fi
+if ! command -v java >/dev/null 2>&1; then
+  apt_install openjdk-17-jre-headless
+fi
+export PIPEGEN_PYSPARK_PYTHON="$pyspark_venv/bin/python"
+
 # pre-commit (PyPI), pinned, for the hook tests; its environments and cargo builds are cached.
 precommit_venv="$tools/venv-pre-commit-4.7.0"
 if [ ! -x "$precommit_venv/bin/pre-commit" ]; then

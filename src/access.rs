@@ -425,7 +425,15 @@ fn emr_instance(pipeline: &Pipeline, out: &mut Vec<Need>) {
         if !topics.is_empty() {
             out.push(need(role, "KafkaRead", &["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"], topics.iter().map(|t| kafka_arn("topic", t)).collect(), "the job reads the Hudi tables' source topics (MSK Developer Guide, \"IAM access control\": topic resources)"));
         }
-        out.push(need(role, "KafkaGroup", &["kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"], vec![kafka_arn("group", &facts::consumer_group(pipeline))], "the job's consumers join their group (MSK Developer Guide, \"IAM access control\": group resources)"));
+        let groups: Vec<Expr> = pipeline
+            .hudi
+            .tables
+            .iter()
+            .map(|t| kafka_arn("group", &facts::table_consumer_group(pipeline, t)))
+            .collect();
+        if !groups.is_empty() {
+            out.push(need(role, "KafkaGroup", &["kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"], groups, "each table's query consumes with a group of its own (MSK Developer Guide, \"IAM access control\": group resources)"));
+        }
     }
     out.push(need(role, "KafkaBootstrap", &["kafka:GetBootstrapBrokers"], vec![Expr::text("*")], "the job looks up the brokers from the cluster ARN when it starts; GetBootstrapBrokers has no resource type, so it takes `*` (Service Authorization Reference, Amazon MSK)"));
     let secrets = job_secrets(pipeline);

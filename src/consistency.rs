@@ -198,6 +198,11 @@ pub const CHECKS: &[Check] = &[
         "The render fits CloudFormation's and IAM's limits: template size, resources per stack, policy size per role",
         "the stack is rejected before it starts, or the role cannot be created",
     ),
+    c(
+        "CFX-038",
+        "Each table declares the columns of its records: valid Avro names, once each, among them its record key, precombine and partition fields",
+        "the streaming job cannot decode the records, or Hudi rejects the schema or a key field that is not in it, and the query fails",
+    ),
 ];
 
 /// The metadata of a check id.
@@ -239,6 +244,7 @@ pub fn check(pipeline: &Pipeline, ctx: &Context) -> Vec<Finding> {
         limits,
         prerequisites,
         logical_ids,
+        table_columns,
         |pipeline, _, out| crate::constraints::check(pipeline, out),
         |pipeline, _, out| crate::constraints::check_documented(pipeline, out),
         |_, ctx, out| crate::constraints::check_control_characters(ctx.document, out),
@@ -2163,6 +2169,95 @@ fn logical_ids(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
             None => {
                 first.insert(id, at);
             }
+        }
+    }
+}
+
+// CFX-038
+/// Hudi turns the Spark schema into an Avro schema, whose names must start with a letter or
+/// `_` and hold only letters, digits and `_` (Apache Avro Specification, "Names").
+fn avro_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn table_columns(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
+    for (i, table) in pipeline.hudi.tables.iter().enumerate() {
+        let at = p("hudi.tables").index(i);
+        if table.columns.is_empty() {
+            if facts::rendered_job(pipeline) {
+                out.push(
+                    Finding::error(
+                        "CFX-038",
+                        at.key("name"),
+                        format!("table `{}` declares no columns: the streaming job decodes each record's value into them", table.name),
+                    )
+                    .with_help("list the record's fields: `columns = [{ name = \"event_id\", type = \"string\" }, ...]`"),
+                );
+            }
+            continue;
+        }
+        let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+        for (j, column) in table.columns.iter().enumerate() {
+            let here = at.key("columns").index(j).key("name");
+            if !avro_name(&column.name) {
+                out.push(
+                    Finding::error("CFX-038", here.clone(), format!("column name {:?} is not a valid Avro name", column.name))
+                        .with_help("Hudi writes an Avro schema: start with a letter or `_`, then letters, digits and `_`"),
+                );
+            }
+            if let Some(first) = seen.insert(&column.name, j) {
+                out.push(
+                    Finding::error(
+                        "CFX-038",
+                        here,
+                        format!("column `{}` is declared twice", column.name),
+                    )
+                    .with_related(
+                        at.key("columns").index(first).key("name"),
+                        "first declared here",
+                    ),
+                );
+            }
+        }
+        let names = || table.columns.iter().map(|c| c.name.as_str());
+        let mut fields: Vec<(&str, &str)> = table
+            .record_key
+            .split(',')
+            .map(|f| ("record_key", f.trim()))
+            .collect();
+        fields.extend(
+            table
+                .precombine_field
+                .iter()
+                .map(|f| ("precombine_field", f.trim())),
+        );
+        if let Some(path) = &table.partition_path {
+            // `field:TYPE` is the custom key generator's form: the field is before the colon.
+            fields.extend(
+                path.split(',')
+                    .map(|f| ("partition_path", f.split(':').next().unwrap_or(f).trim())),
+            );
+        }
+        for (key, field) in fields {
+            if field.is_empty() || names().any(|n| n == field) {
+                continue;
+            }
+            let help = match suggest::closest(field, names()) {
+                Some(best) => format!("did you mean `{best}`? Or declare `{field}` under columns"),
+                None => format!("declare `{field}` under columns"),
+            };
+            out.push(
+                Finding::error(
+                    "CFX-038",
+                    at.key(key),
+                    format!(
+                        "table `{}`: `{field}` is not one of its columns",
+                        table.name
+                    ),
+                )
+                .with_help(help),
+            );
         }
     }
 }

@@ -203,6 +203,29 @@ pub fn consumer_group(pipeline: &Pipeline) -> String {
         .unwrap_or_else(|| format!("{}-consumer", pipeline.pipeline.name))
 }
 
+/// The consumer group of one table's query: the pipeline's group, then the table. Each query
+/// has its own, since queries sharing a group id each read only part of the data (Spark
+/// Structured Streaming + Kafka Integration Guide, `kafka.group.id`).
+pub fn table_consumer_group(pipeline: &Pipeline, table: &crate::model::HudiTable) -> String {
+    format!("{}-{}", consumer_group(pipeline), table.name)
+}
+
+/// The object whose appearance stops the streaming job gracefully (beside the checkpoints,
+/// which the job may read and delete).
+pub fn stop_marker(pipeline: &Pipeline) -> String {
+    format!("{}/_STOP", checkpoint_location(pipeline))
+}
+
+/// Where `deploy.sh` uploads the job's settings file; the step's argument.
+pub fn job_settings(pipeline: &Pipeline) -> String {
+    format!("s3://{}/code/job-settings.json", artifact_bucket(pipeline))
+}
+
+/// Whether the step runs the job pipegen renders (no `spark.job.script` of the user's own).
+pub fn rendered_job(pipeline: &Pipeline) -> bool {
+    pipeline.spark.job.script.is_none()
+}
+
 /// Where the streaming queries checkpoint.
 pub fn checkpoint_location(pipeline: &Pipeline) -> String {
     pipeline
@@ -479,12 +502,12 @@ pub fn tls_certificates(pipeline: &Pipeline) -> String {
 
 /// The job's entry point the EMR step submits.
 pub fn job_script(pipeline: &Pipeline) -> String {
-    pipeline.spark.job.script.clone().unwrap_or_else(|| {
-        format!(
-            "s3://{}/code/spark_streaming_processor.py",
-            artifact_bucket(pipeline)
-        )
-    })
+    pipeline
+        .spark
+        .job
+        .script
+        .clone()
+        .unwrap_or_else(|| format!("s3://{}/code/streaming_job.py", artifact_bucket(pipeline)))
 }
 
 /// The logical ids of the template's resources that do not come from a name in the file

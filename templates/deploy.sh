@@ -43,6 +43,9 @@ key_name={{ deploy.key_name }}
 {%- endif %}
 job_script_bucket={{ deploy.job_script.bucket }}
 job_script_key={{ deploy.job_script.key }}
+# The job's settings (spark/job-settings.json), the step's argument.
+settings_bucket={{ deploy.job_settings.bucket }}
+settings_key={{ deploy.job_settings.key }}
 {%- if deploy.tls_certificates %}
 tls_bucket={{ deploy.tls_certificates.bucket }}
 tls_key={{ deploy.tls_certificates.key }}
@@ -60,7 +63,12 @@ usage() {
   echo "  --dry-run  check the prerequisites, then print each call that would change something"
   echo "             (secret values as ****) instead of making it"
   echo "Environment:"
+{%- if deploy.rendered_job %}
+  printf '  SPARK_JOB_SCRIPT=FILE          job code to run instead of spark/streaming_job.py, uploaded\n'
+  printf '                                 to s3://%s/%s\n' "$job_script_bucket" "$job_script_key"
+{%- else %}
   printf '  SPARK_JOB_SCRIPT=FILE          the job code, uploaded to s3://%s/%s (unless it is there)\n' "$job_script_bucket" "$job_script_key"
+{%- endif %}
 {%- if deploy.tls_certificates %}
   printf '  EMR_TLS_CERTIFICATES_ZIP=FILE  the EMR in-transit encryption certificates (a zip of PEM\n'
   printf '                                 files), uploaded to s3://%s/%s (unless they are there)\n' "$tls_bucket" "$tls_key"
@@ -105,6 +113,13 @@ fi
 {%- endif %}
 # The templates are read relative to the script's own folder.
 cd -- "$(dirname -- "${BASH_SOURCE[0]}")"
+{%- if deploy.rendered_job %}
+# The job pipegen rendered, unless SPARK_JOB_SCRIPT names another.
+if [ -z "$job_script_file" ]; then
+  job_script_file="$PWD/spark/streaming_job.py"
+fi
+{%- endif %}
+settings_file="$PWD/spark/job-settings.json"
 
 phase() {
   printf '==> %s/5 %s\n' "$1" "$2" >&2
@@ -254,7 +269,7 @@ prerequisites() {
   fi
   if [ -n "$job_script_file" ]; then
     if [ ! -f "$job_script_file" ] || [ ! -r "$job_script_file" ]; then
-      missing "$(printf 'the job script: SPARK_JOB_SCRIPT=%s is not a readable file' "$(word "$SPARK_JOB_SCRIPT")")"
+      missing "$(printf 'the job script: SPARK_JOB_SCRIPT=%s is not a readable file' "$(word "${SPARK_JOB_SCRIPT:-$job_script_file}")")"
     fi
 {%- if deploy.job_script.bucket != deploy.artifact_bucket %}
     # Not the artifact bucket (created in phase 2): the bucket must be there to upload to.
@@ -281,10 +296,11 @@ prerequisites() {
     missing "$(printf 'the EMR in-transit encryption certificates s3://%s/%s (a zip of privateKey.pem and certificateChain.pem, plus trustedCertificates.pem for a private CA): set EMR_TLS_CERTIFICATES_ZIP to the zip (deploy.sh uploads it), or upload it there' "$tls_bucket" "$tls_key")"
   fi
 {%- endif %}
-  if [ -n "$job_script_file"{% if deploy.tls_certificates %} ] || [ -n "$tls_file"{% endif %} ]; then
-    if ! command -v sha256sum >/dev/null 2>&1 && ! command -v shasum >/dev/null 2>&1; then
-      missing '`sha256sum` or `shasum` on PATH (uploads compare checksums): install GNU coreutils'
-    fi
+  if [ ! -f "$settings_file" ]; then
+    missing "$(printf 'the job settings %s, which render writes beside this script: render again' "$settings_file")"
+  fi
+  if ! command -v sha256sum >/dev/null 2>&1 && ! command -v shasum >/dev/null 2>&1; then
+    missing '`sha256sum` or `shasum` on PATH (uploads compare checksums): install GNU coreutils'
   fi
 {%- for s in deploy.provided_secrets %}
   check_provided_secret {{ s.parameter }} {{ s.name }} {{ s.what }}
@@ -343,6 +359,7 @@ uploads() {
   if [ -n "$job_script_file" ]; then
     upload "$job_script_file" "$job_script_bucket" "$job_script_key"
   fi
+  upload "$settings_file" "$settings_bucket" "$settings_key"
 {%- if deploy.tls_certificates %}
   if [ -n "$tls_file" ]; then
     upload "$tls_file" "$tls_bucket" "$tls_key"

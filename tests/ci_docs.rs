@@ -110,7 +110,7 @@ fn the_readme_deploy_step_runs() {
         bin.join("aws"),
     )
     .unwrap();
-    std::fs::write(root.join("job.py"), "print('job')\n").unwrap();
+
     std::fs::write(root.join("emr-tls.zip"), "certificates\n").unwrap();
     let binary = assert_cmd::cargo::cargo_bin("pipegen");
     common::succeeds(

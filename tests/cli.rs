@@ -327,7 +327,7 @@ fn insecure_example_trips_every_category_at_its_key() {
     );
     assert_eq!(
         at("SEC-IAM-001"),
-        ("iam.statements[0].actions".into(), 88, 11)
+        ("iam.statements[0].actions".into(), 89, 11)
     );
     assert_eq!(
         at("REL-KAFKA-001"),

@@ -6,17 +6,15 @@
 
 mod common;
 
-use std::io::Read;
-use std::net::{TcpListener, TcpStream};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use yaml_rust2::{Yaml, YamlLoader};
 
+use common::moto::Moto;
 use common::{pipegen, succeeds, tool};
 
 const MAIN_STACK: &str = "data-pipeline";
@@ -196,78 +194,6 @@ fn deploy_script_and_small_stacks_pass_their_linters() {
 
 // ---------------------------------------------------------------- moto
 
-/// A moto server on a free local port, stopped when dropped (even when the test panics).
-struct Moto {
-    child: Child,
-    url: String,
-    log: PathBuf,
-}
-
-impl Moto {
-    fn start(dir: &Path) -> Moto {
-        let python = tool("PIPEGEN_AWS").parent().unwrap().join("python");
-        assert!(python.exists(), "{} is missing", python.display());
-        // A port the system just handed out, so free (moto_server cannot report the port it
-        // picked itself).
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let log = dir.join("moto.log");
-        let child = Command::new(&python)
-            .args([
-                "-c",
-                MOTO_SERVER,
-                "-H",
-                "127.0.0.1",
-                "-p",
-                &port.to_string(),
-            ])
-            .stdin(Stdio::null())
-            .stdout(std::fs::File::create(&log).unwrap())
-            .stderr(std::fs::File::create(dir.join("moto.err")).unwrap())
-            .spawn()
-            .unwrap();
-        let moto = Moto {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-            log,
-        };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let address = ("127.0.0.1", port);
-        loop {
-            if let Ok(mut stream) = TcpStream::connect(address) {
-                // Answers HTTP, not merely accepts: ask for moto's own API.
-                use std::io::Write;
-                stream
-                    .set_read_timeout(Some(Duration::from_secs(5)))
-                    .unwrap();
-                let request = "GET /moto-api/data.json HTTP/1.0\r\nHost: localhost\r\n\r\n";
-                if stream.write_all(request.as_bytes()).is_ok() {
-                    let mut answer = [0u8; 12];
-                    if stream.read_exact(&mut answer).is_ok() && answer.starts_with(b"HTTP/1") {
-                        return moto;
-                    }
-                }
-            }
-            assert!(
-                Instant::now() < deadline,
-                "moto did not answer on {} within 30 s",
-                moto.url
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// The `aws` the deployment runs: the real CLI against moto, which records each call. moto's
 /// CloudFormation cannot create the main stack (MSK, EMR, …), nor read a template from the
 /// S3 URL `deploy --s3-bucket` passes it, so for the main stack only, `cloudformation deploy`
@@ -296,33 +222,6 @@ os.environ["AWS_ENDPOINT_URL"] = os.environ["DEPLOY_TEST_ENDPOINT"]
 real = os.environ["DEPLOY_TEST_AWS"]
 os.execv(real, [real, "--endpoint-url", os.environ["DEPLOY_TEST_ENDPOINT"],
                 "--cli-connect-timeout", "5", "--cli-read-timeout", "30"] + args)
-"#;
-
-/// moto's server, with two mends of moto 5.2.5 where it differs from CloudFormation:
-/// - it hands an `AWS::KMS::Key`'s `Tags` as CloudFormation writes them (`Key`/`Value`, the
-///   resource schema's shape) to `create_key`, which reads the KMS API's `TagKey`/`TagValue`
-///   and fails the stack with a KeyError;
-/// - a stack created or updated through a change set (what `aws cloudformation deploy` does)
-///   keeps the outputs of its first, empty template: `Outputs` is null.
-const MOTO_SERVER: &str = r#"
-import sys
-from moto.cloudformation import models as cloudformation
-from moto.kms import models as kms
-create = kms.Key.create_from_cloudformation_json.__func__
-def create_with_api_tags(cls, name, template, account_id, region_name, **kwargs):
-    properties = template.get("Properties", {})
-    properties["Tags"] = [{"TagKey": t["Key"], "TagValue": t["Value"]} for t in properties.get("Tags", [])]
-    return create(cls, name, template, account_id, region_name, **kwargs)
-kms.Key.create_from_cloudformation_json = classmethod(create_with_api_tags)
-apply = cloudformation.ChangeSet.apply
-def apply_with_outputs(self):
-    apply(self)
-    self.stack.template_dict = self.template_dict
-    self.stack.output_map = self.stack._create_output_map()
-cloudformation.ChangeSet.apply = apply_with_outputs
-from moto.server import main
-sys.argv[0] = "moto_server"
-main(sys.argv[1:])
 "#;
 
 /// Sets moto up and reads its state back (boto3, from the CLI's virtualenv).
@@ -661,7 +560,8 @@ fn deploys_against_moto_in_phases_idempotently() {
         [
             "cloudformation deploy data-pipeline-bootstrap us-east-1".to_owned(),
             "cloudformation deploy data-pipeline-replica us-west-2".to_owned(),
-            format!("s3 cp s3://{ARTIFACTS}/code/spark_streaming_processor.py us-east-1"),
+            format!("s3 cp s3://{ARTIFACTS}/code/streaming_job.py us-east-1"),
+            format!("s3 cp s3://{ARTIFACTS}/code/job-settings.json us-east-1"),
             format!("s3 cp s3://{ARTIFACTS}/certs/emr-tls.zip us-east-1"),
             "cloudformation deploy data-pipeline us-east-1".to_owned(),
         ],
@@ -726,10 +626,15 @@ fn deploys_against_moto_in_phases_idempotently() {
     assert_eq!(state["buckets"][REPLICA]["encryption"], "aws:kms");
     let objects = state["buckets"][ARTIFACTS]["objects"].as_object().unwrap();
     for (key, file) in [
-        ("code/spark_streaming_processor.py", "job.py"),
-        ("certs/emr-tls.zip", "certs.zip"),
+        ("code/streaming_job.py", env.work.join("job.py")),
+        (
+            "code/job-settings.json",
+            script.with_file_name("spark/job-settings.json"),
+        ),
+        ("certs/emr-tls.zip", env.work.join("certs.zip")),
     ] {
-        let sum = sha256_hex(&std::fs::read(env.work.join(file)).unwrap());
+        let file = file.display().to_string();
+        let sum = sha256_hex(&std::fs::read(&file).unwrap());
         let object = objects
             .iter()
             .find(|(k, _)| k.starts_with(&format!("{key}@")))
@@ -748,7 +653,7 @@ fn deploys_against_moto_in_phases_idempotently() {
         "{}",
         second.explain()
     );
-    assert_eq!(second.stderr().matches("is up to date").count(), 2);
+    assert_eq!(second.stderr().matches("is up to date").count(), 3);
     assert_eq!(second.stdout().matches("No changes to deploy").count(), 2);
 
     // --dry-run with a changed job: the calls it would make, the secret masked, no change.
@@ -772,7 +677,7 @@ fn deploys_against_moto_in_phases_idempotently() {
         parsed[2]
             .last()
             .unwrap()
-            .ends_with("/code/spark_streaming_processor.py")
+            .ends_with("/code/streaming_job.py")
     );
     let mut expected = vec!["aws".to_owned()];
     expected.extend(main.iter().cloned());

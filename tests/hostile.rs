@@ -56,7 +56,8 @@ fn variant(dir: &Path, owner: &str, extra: usize) -> PathBuf {
             "\n[[kafka.topics]]\nname = \"load_{i}\"\npartitions = 3\nreplication_factor = 3\n\
              retention_ms = 604800000\n\n[[hudi.tables]]\nname = \"load_{i}\"\n\
              source_topic = \"load_{i}\"\ntable_type = \"COPY_ON_WRITE\"\nrecord_key = \"id\"\n\
-             precombine_field = \"ts\"\npartition_path = \"day\"\n"
+             precombine_field = \"ts\"\npartition_path = \"day\"\ncolumns = [{{ name = \"id\", type = \"string\" }}, \
+             {{ name = \"ts\", type = \"timestamp\" }}, {{ name = \"day\", type = \"date\" }}]\n"
         ));
     }
     let file = dir.join(format!("{owner}.toml"));

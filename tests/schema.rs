@@ -173,3 +173,52 @@ fn committed_config_schema_is_fresh() {
         "schemas/pipegen-config.schema.json is stale; run `PIPEGEN_UPDATE_SCHEMA=1 cargo test --test schema`"
     );
 }
+
+/// `schemas/job-settings.schema.json`, the contract of the streaming job's settings file,
+/// is what the Rust type says; and the settings every example renders validate against it.
+#[test]
+fn committed_job_settings_schema_is_fresh_and_holds_the_renders() {
+    let generated = pipegen::render::job::settings_schema();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/job-settings.schema.json");
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    if generated != committed {
+        if std::env::var_os("PIPEGEN_UPDATE_SCHEMA").is_some() {
+            std::fs::write(&path, &generated).expect("write the schema");
+        } else {
+            panic!(
+                "schemas/job-settings.schema.json is stale; run `PIPEGEN_UPDATE_SCHEMA=1 cargo test --test schema`"
+            );
+        }
+    }
+    let schema: serde_json::Value = serde_json::from_str(&generated).unwrap();
+    assert!(
+        jsonschema::meta::is_valid(&schema),
+        "not a valid JSON Schema"
+    );
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let mut checked = 0;
+    for example in ["production.toml", "minimal.toml"] {
+        let check = common::check_example(example);
+        let pipeline = check.model.as_ref().expect("the example has a model");
+        let settings: serde_json::Value =
+            serde_json::from_str(&pipegen::render::job::settings_json(pipeline)).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&settings)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{example}: {errors:#?}");
+        checked += 1;
+    }
+    // A settings file the job must refuse is refused by the schema too.
+    let check = common::check_example("production.toml");
+    let mut settings: serde_json::Value = serde_json::from_str(
+        &pipegen::render::job::settings_json(check.model.as_ref().unwrap()),
+    )
+    .unwrap();
+    settings["tables"][0]["unknown"] = serde_json::json!(1);
+    assert!(
+        !validator.is_valid(&settings),
+        "additional keys are refused"
+    );
+    assert_eq!(checked, 2);
+}

@@ -257,6 +257,57 @@ pub struct HudiTable {
     /// Clustering for this table, replacing `[hudi.clustering]` as a whole.
     #[serde(default)]
     pub clustering: Option<Clustering>,
+    /// How each Kafka record's value is encoded.
+    #[serde(default)]
+    pub value_format: ValueFormat,
+    /// The fields of each record, in order: the rendered job decodes every value into these
+    /// columns, and they are the table's schema. Required when the rendered job runs (no
+    /// `spark.job.script`); the record key, precombine and partition fields must be among them.
+    #[serde(default)]
+    pub columns: Vec<Column>,
+}
+
+/// The encoding of a Kafka record's value.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ValueFormat {
+    /// A UTF-8 JSON object per record (Spark's `from_json`; a value that does not parse gives
+    /// a row of nulls, which the job counts as an error and does not write).
+    #[default]
+    Json,
+}
+
+/// A column of a table: a field of the record value.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Column {
+    /// The field name in the record, and the column name.
+    pub name: String,
+    /// The Spark SQL type the field is read as.
+    #[serde(rename = "type")]
+    pub kind: ColumnType,
+}
+
+/// A Spark SQL type (written as Spark's DDL names them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ColumnType {
+    /// `STRING`.
+    String,
+    /// `BOOLEAN`.
+    Boolean,
+    /// `INT` (32-bit).
+    Int,
+    /// `BIGINT` (64-bit).
+    Bigint,
+    /// `FLOAT`.
+    Float,
+    /// `DOUBLE`.
+    Double,
+    /// `DATE` (JSON: `yyyy-MM-dd`).
+    Date,
+    /// `TIMESTAMP` (JSON: ISO 8601).
+    Timestamp,
 }
 
 /// The Apache Polaris catalog (an Iceberg REST catalog).

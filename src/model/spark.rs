@@ -341,8 +341,10 @@ pub struct Job {
     /// The step name.
     #[serde(default = "job_name")]
     pub name: String,
-    /// The job's entry point, an `s3://` URI of a `.py` file or a jar; unset means
-    /// `s3://<artifact bucket>/code/spark_streaming_processor.py`.
+    /// The job's entry point, an `s3://` URI of a `.py` file or a jar, of your own program
+    /// (which must honour `docs/job-contract.md`); unset means the job pipegen renders
+    /// (`spark/streaming_job.py`), which `deploy.sh` uploads to
+    /// `s3://<artifact bucket>/code/streaming_job.py`.
     #[serde(default)]
     pub script: Option<String>,
     /// `CONTINUE`, `CANCEL_AND_WAIT` or `TERMINATE_CLUSTER`.
@@ -351,7 +353,7 @@ pub struct Job {
     /// `cluster` or `client`.
     #[serde(default)]
     pub deploy_mode: DeployMode,
-    /// Extra arguments passed to the job.
+    /// Extra arguments passed to the job, after the settings file's URI.
     #[serde(default)]
     pub args: Vec<String>,
 }

@@ -51,6 +51,7 @@ pub fn build(pipeline: &Pipeline) -> Value {
         "replica_key_parameter": replica_key_parameter(pipeline),
         "deploy": super::deploy::context(pipeline),
         "refs": refs(pipeline),
+        "job_cluster_arn_setting": super::job::CLUSTER_ARN_SETTING,
         "step_args": step_arguments(pipeline, true).iter().map(|(a, _)| a.cfn()).collect::<Vec<_>>(),
         "step_args_text": step_arguments(pipeline, false).iter().map(|(a, _)| a.display()).collect::<Vec<_>>(),
         "primary_key": pipeline.kms.keys.first().map(|k| facts::logical_id("Key", &k.name)),
@@ -267,13 +268,9 @@ pub fn step_arguments(pipeline: &Pipeline, in_stack: bool) -> Vec<(access::Expr,
             access::Expr::text(uri)
         }
     };
-    let conf = |key: &str, value: access::Expr| {
-        let mut parts = vec![access::Part::Text(format!("--conf={key}="))];
-        parts.extend(value.0);
-        access::Expr(parts)
-    };
     let text = |t: &dyn ToString| access::Expr::text(t.to_string());
-    let streaming = at("spark.streaming");
+    // Every setting is in the settings file (`render::job`): the arguments stay this short
+    // however many topics and tables there are.
     let mut args = vec![
         (text(&"spark-submit"), at("spark.job")),
         (
@@ -284,88 +281,14 @@ pub fn step_arguments(pipeline: &Pipeline, in_stack: bool) -> Vec<(access::Expr,
             at("spark.job.deploy_mode"),
         ),
         (text(&"--master=yarn"), at("spark.job")),
-        (
-            conf(
-                "spark.pipegen.checkpoint.location",
-                s3(&facts::checkpoint_location(pipeline)),
-            ),
-            streaming.key("checkpoint_location"),
-        ),
-        (
-            conf(
-                "spark.pipegen.hudi.base.path",
-                s3(&facts::hudi_base_path(pipeline)),
-            ),
-            at("hudi.base_path"),
-        ),
-        (
-            text(&format!(
-                "--conf=spark.pipegen.trigger.interval.seconds={}",
-                pipeline.spark.streaming.trigger_interval_seconds
-            )),
-            streaming.key("trigger_interval_seconds"),
-        ),
-        (
-            text(&format!(
-                "--conf=spark.pipegen.graceful.stop={}",
-                pipeline.spark.streaming.graceful_stop
-            )),
-            streaming.key("graceful_stop"),
-        ),
+        (s3(&facts::job_script(pipeline)), at("spark.job.script")),
+        (s3(&facts::job_settings(pipeline)), at("spark.job")),
     ];
-    for (k, v) in streaming_options(pipeline) {
-        if PLACEHOLDER_KEYS.contains(&k.as_str()) {
-            continue;
-        }
-        // The subscription lists every topic: a long list is the topics' doing.
-        let from = if k == "subscribe" {
-            at("kafka.topics")
-        } else {
-            streaming.clone()
-        };
-        args.push((text(&format!("--conf=spark.pipegen.kafka.{k}={v}")), from));
-    }
-    for (i, table) in pipeline.hudi.tables.iter().enumerate() {
-        let from = at("hudi.tables").index(i);
-        let name = &table.name;
-        let path = format!("{}/{name}", facts::hudi_base_path(pipeline));
-        let checkpoint = format!("{}/{name}", facts::checkpoint_location(pipeline));
-        args.push((
-            text(&format!(
-                "--conf=spark.pipegen.table.{name}.source={}",
-                table.source_topic
-            )),
-            from.key("source_topic"),
-        ));
-        args.push((
-            conf(&format!("spark.pipegen.table.{name}.path"), s3(&path)),
-            from.key("name"),
-        ));
-        args.push((
-            conf(
-                &format!("spark.pipegen.table.{name}.checkpoint"),
-                s3(&checkpoint),
-            ),
-            from.key("name"),
-        ));
-        for (k, v) in hudi_options(pipeline, table) {
-            args.push((
-                text(&format!("--conf=spark.pipegen.table.{name}.{k}={v}")),
-                from.clone(),
-            ));
-        }
-    }
-    args.push((s3(&facts::job_script(pipeline)), at("spark.job.script")));
     for (i, arg) in pipeline.spark.job.args.iter().enumerate() {
         args.push((text(arg), at("spark.job.args").index(i)));
     }
     args
 }
-
-/// Settings whose values are placeholders the job fills in at start (credentials read from a
-/// secret); they are not written where no program substitutes them (the EMR configuration,
-/// step arguments).
-const PLACEHOLDER_KEYS: &[&str] = &["kafka.sasl.jaas.config", "kafka.ssl.truststore.password"];
 
 /// `server.properties` for the brokers. With `msk_only`, only the keys an MSK configuration
 /// accepts (the rest are self-managed-broker settings, kept in `broker.properties`).
@@ -422,7 +345,7 @@ fn client_settings(pipeline: &Pipeline) -> Value {
 }
 
 /// The security settings every client (producer, consumer, Spark source) shares.
-fn client_security(pipeline: &Pipeline) -> Settings {
+pub(super) fn client_security(pipeline: &Pipeline) -> Settings {
     let mut out = Settings::new();
     let Some(listener) = facts::client_listener(&pipeline.kafka) else {
         return out;
@@ -663,7 +586,7 @@ fn streaming_options(pipeline: &Pipeline) -> Settings {
 }
 
 /// `hoodie.*` write options for one table.
-fn hudi_options(pipeline: &Pipeline, table: &crate::model::HudiTable) -> Settings {
+pub(super) fn hudi_options(pipeline: &Pipeline, table: &crate::model::HudiTable) -> Settings {
     let h = &pipeline.hudi;
     let w = &h.write;
     let compaction = table.compaction.as_ref().unwrap_or(&h.compaction);

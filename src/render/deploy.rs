@@ -45,6 +45,8 @@ pub(super) fn context(pipeline: &Pipeline) -> Value {
         "key_name": pipeline.emr.key_name,
         "tls_certificates": tls,
         "job_script": object(&job_script(pipeline)),
+        "job_settings": object(&crate::facts::job_settings(pipeline)),
+        "rendered_job": crate::facts::rendered_job(pipeline),
         "provided_secrets": super::context::provided_secrets(pipeline),
         "replica_key_parameter": super::context::replica_key_parameter(pipeline),
         "declared_secrets": declared_secrets,

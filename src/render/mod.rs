@@ -5,6 +5,7 @@
 mod context;
 mod deploy;
 pub mod escape;
+pub mod job;
 mod write;
 
 use std::collections::BTreeMap;
@@ -264,6 +265,18 @@ pub fn render(
             (*name).to_owned()
         };
         out.push(artifact(path, content));
+    }
+    // The job's settings, from the model (not a template: its schema is the contract), and
+    // the job itself when the step runs pipegen's.
+    out.push(artifact(
+        "spark/job-settings.json".to_owned(),
+        job::settings_json(pipeline),
+    ));
+    if crate::facts::rendered_job(pipeline) {
+        out.push(artifact(
+            "spark/streaming_job.py".to_owned(),
+            job::STREAMING_JOB.to_owned(),
+        ));
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
     let manifest = manifest(&out, input_name, input);

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use pipegen::{Context, FileCheck};
 use serde_json::Value;
 
+pub mod moto;
 pub mod properties;
 
 /// Runs the `pipegen` binary from the crate root with the tests' fixed date.

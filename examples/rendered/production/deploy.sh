@@ -36,7 +36,10 @@ replica_key_parameter=ReplicaKmsKeyArn
 replica_key_arn=""
 key_name=my-key
 job_script_bucket=data-pipeline-prod-bucket-artifacts
-job_script_key=code/spark_streaming_processor.py
+job_script_key=code/streaming_job.py
+# The job's settings (spark/job-settings.json), the step's argument.
+settings_bucket=data-pipeline-prod-bucket-artifacts
+settings_key=code/job-settings.json
 tls_bucket=data-pipeline-prod-bucket-artifacts
 tls_key=certs/emr-tls.zip
 # The template parameters that carry secret values a person provides, each filled from the
@@ -50,7 +53,8 @@ usage() {
   echo "  --dry-run  check the prerequisites, then print each call that would change something"
   echo "             (secret values as ****) instead of making it"
   echo "Environment:"
-  printf '  SPARK_JOB_SCRIPT=FILE          the job code, uploaded to s3://%s/%s (unless it is there)\n' "$job_script_bucket" "$job_script_key"
+  printf '  SPARK_JOB_SCRIPT=FILE          job code to run instead of spark/streaming_job.py, uploaded\n'
+  printf '                                 to s3://%s/%s\n' "$job_script_bucket" "$job_script_key"
   printf '  EMR_TLS_CERTIFICATES_ZIP=FILE  the EMR in-transit encryption certificates (a zip of PEM\n'
   printf '                                 files), uploaded to s3://%s/%s (unless they are there)\n' "$tls_bucket" "$tls_key"
   printf "  %s=VALUE (required)\n      the value of secret '%s': %s\n" SecretDataPipelinePolarisCredentialsValue data-pipeline/polaris-credentials 'the Polaris catalog'\''s OAuth client credential, client_id:client_secret'
@@ -89,6 +93,11 @@ if [ -n "${EMR_TLS_CERTIFICATES_ZIP:-}" ]; then
 fi
 # The templates are read relative to the script's own folder.
 cd -- "$(dirname -- "${BASH_SOURCE[0]}")"
+# The job pipegen rendered, unless SPARK_JOB_SCRIPT names another.
+if [ -z "$job_script_file" ]; then
+  job_script_file="$PWD/spark/streaming_job.py"
+fi
+settings_file="$PWD/spark/job-settings.json"
 
 phase() {
   printf '==> %s/5 %s\n' "$1" "$2" >&2
@@ -231,7 +240,7 @@ prerequisites() {
   fi
   if [ -n "$job_script_file" ]; then
     if [ ! -f "$job_script_file" ] || [ ! -r "$job_script_file" ]; then
-      missing "$(printf 'the job script: SPARK_JOB_SCRIPT=%s is not a readable file' "$(word "$SPARK_JOB_SCRIPT")")"
+      missing "$(printf 'the job script: SPARK_JOB_SCRIPT=%s is not a readable file' "$(word "${SPARK_JOB_SCRIPT:-$job_script_file}")")"
     fi
   elif [ "$remote" = 1 ] && ! object_exists "$job_script_bucket" "$job_script_key"; then
     missing "$(printf 'the job script s3://%s/%s: set SPARK_JOB_SCRIPT to its local file (deploy.sh uploads it), or upload it there' "$job_script_bucket" "$job_script_key")"
@@ -245,10 +254,11 @@ prerequisites() {
   elif [ "$remote" = 1 ] && ! object_exists "$tls_bucket" "$tls_key"; then
     missing "$(printf 'the EMR in-transit encryption certificates s3://%s/%s (a zip of privateKey.pem and certificateChain.pem, plus trustedCertificates.pem for a private CA): set EMR_TLS_CERTIFICATES_ZIP to the zip (deploy.sh uploads it), or upload it there' "$tls_bucket" "$tls_key")"
   fi
-  if [ -n "$job_script_file" ] || [ -n "$tls_file" ]; then
-    if ! command -v sha256sum >/dev/null 2>&1 && ! command -v shasum >/dev/null 2>&1; then
-      missing '`sha256sum` or `shasum` on PATH (uploads compare checksums): install GNU coreutils'
-    fi
+  if [ ! -f "$settings_file" ]; then
+    missing "$(printf 'the job settings %s, which render writes beside this script: render again' "$settings_file")"
+  fi
+  if ! command -v sha256sum >/dev/null 2>&1 && ! command -v shasum >/dev/null 2>&1; then
+    missing '`sha256sum` or `shasum` on PATH (uploads compare checksums): install GNU coreutils'
   fi
   check_provided_secret SecretDataPipelinePolarisCredentialsValue data-pipeline/polaris-credentials 'the Polaris catalog'\''s OAuth client credential, client_id:client_secret'
   if [ "$problem_count" -gt 0 ]; then
@@ -296,6 +306,7 @@ uploads() {
   if [ -n "$job_script_file" ]; then
     upload "$job_script_file" "$job_script_bucket" "$job_script_key"
   fi
+  upload "$settings_file" "$settings_bucket" "$settings_key"
   if [ -n "$tls_file" ]; then
     upload "$tls_file" "$tls_bucket" "$tls_key"
   fi

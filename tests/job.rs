@@ -1,0 +1,357 @@
+//! The streaming job runs, for real: the job `render` writes for the production example, on
+//! PySpark pinned to its EMR release's Spark (scripts/tools.sh) and the machine's JDK, with the
+//! Kafka source and the Hudi sink replaced through the job's one seam
+//! (`tests/oracles/job_seam.py`: Spark's `rate` source shaped as Kafka records, a JSON file
+//! sink) and S3 by a local folder. Everything else runs as rendered: the settings file, one
+//! query per table, decoding into the declared columns, checkpoints, the trigger, the
+//! listener's metrics (into a local moto server, through real boto3) and the graceful stop.
+#![cfg(unix)]
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use yaml_rust2::{Yaml, YamlLoader};
+
+use common::moto::Moto;
+use common::{succeeds, tool};
+
+/// The rendered job, with the settings' `s3://` locations moved under `dir/s3`.
+struct Rendered {
+    dir: PathBuf,
+    settings: Value,
+    template: Yaml,
+}
+
+fn render(dir: &Path) -> Rendered {
+    // A 2-second trigger so that several micro-batches fit in a test; nothing else changes.
+    let text = common::patched_text(
+        "production.toml",
+        "[spark.streaming]\ntrigger_interval_seconds = 2\n",
+    );
+    let input = dir.join("pipeline.toml");
+    std::fs::write(&input, text).unwrap();
+    let out = dir.join("render");
+    let output = common::pipegen(&[
+        "render",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        output.status.success(),
+        "render: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let settings_text = std::fs::read_to_string(out.join("spark/job-settings.json")).unwrap();
+    let local = format!("file://{}/s3/", dir.display());
+    let settings: Value = serde_json::from_str(&settings_text.replace("s3://", &local)).unwrap();
+    let template = std::fs::read_to_string(out.join("cloudformation/pipeline.yaml")).unwrap();
+    let template = YamlLoader::load_from_str(&template).unwrap().remove(0);
+    Rendered {
+        dir: out,
+        settings,
+        template,
+    }
+}
+
+/// A local path of a `file://` URI.
+fn path(uri: &str) -> PathBuf {
+    PathBuf::from(uri.strip_prefix("file://").expect("a file:// URI"))
+}
+
+/// The micro-batches a query has committed (`<checkpoint>/commits/<n>`).
+fn commits(checkpoint: &str) -> usize {
+    std::fs::read_dir(path(checkpoint).join("commits")).map_or(0, |entries| {
+        entries
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().parse::<u64>().is_ok())
+            .count()
+    })
+}
+
+/// The job under spark-submit, killed when dropped.
+struct Job(Child);
+
+impl Drop for Job {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The custom-metric alarms of the template: (namespace, metric, dimensions).
+fn custom_alarms(template: &Yaml, namespace: &str) -> Vec<(String, BTreeSet<(String, String)>)> {
+    let mut out = Vec::new();
+    for (_, resource) in template["Resources"].as_hash().unwrap() {
+        let properties = &resource["Properties"];
+        if resource["Type"].as_str() != Some("AWS::CloudWatch::Alarm")
+            || properties["Namespace"].as_str() != Some(namespace)
+        {
+            continue;
+        }
+        let dimensions = properties["Dimensions"]
+            .as_vec()
+            .map(|list| {
+                list.iter()
+                    .map(|d| {
+                        (
+                            d["Name"].as_str().unwrap().to_owned(),
+                            d["Value"].as_str().expect("a literal dimension").to_owned(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.push((
+            properties["MetricName"].as_str().unwrap().to_owned(),
+            dimensions,
+        ));
+    }
+    out
+}
+
+/// Reads the datapoints moto holds for each (metric, dimensions): their count and average.
+const METRICS_PY: &str = r#"
+import datetime, json, sys
+import boto3
+url, region, namespace, wanted = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+client = boto3.client("cloudwatch", region_name=region, endpoint_url=url,
+                      aws_access_key_id="test", aws_secret_access_key="test")
+now = datetime.datetime.now(datetime.timezone.utc)
+out = []
+for metric, dimensions in wanted:
+    answer = client.get_metric_statistics(
+        Namespace=namespace, MetricName=metric, StartTime=now - datetime.timedelta(hours=1),
+        EndTime=now + datetime.timedelta(minutes=5), Period=3600, Statistics=["SampleCount", "Average"],
+        Dimensions=[{"Name": k, "Value": v} for k, v in dimensions])
+    points = answer["Datapoints"]
+    out.append({"metric": metric, "dimensions": dimensions,
+                "count": sum(p["SampleCount"] for p in points),
+                "average": (sum(p["Average"] * p["SampleCount"] for p in points) / sum(p["SampleCount"] for p in points)) if points else None})
+print(json.dumps(out))
+"#;
+
+#[test]
+fn the_rendered_job_moves_records_and_publishes_what_the_alarms_read() {
+    let python = tool("PIPEGEN_PYSPARK_PYTHON");
+    let spark_submit = python.parent().unwrap().join("spark-submit");
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path();
+    let rendered = render(dir);
+    let job = rendered.dir.join("spark/streaming_job.py");
+
+    // The job's lint: pyflakes, on the job and on the seam.
+    succeeds(
+        Command::new(&python)
+            .args(["-m", "pyflakes"])
+            .arg(&job)
+            .arg(common::root().join("tests/oracles/job_seam.py")),
+    );
+
+    let settings_file = dir.join("job-settings.json");
+    std::fs::write(&settings_file, rendered.settings.to_string()).unwrap();
+    let moto = Moto::start(dir);
+    let out = dir.join("sink");
+    // The job's own log lines and Spark's, in one file.
+    let log = dir.join("job.log");
+    let log_file = std::fs::File::create(&log).unwrap();
+    let child = Command::new(&spark_submit)
+        .args(["--master", "local[2]", "--conf", "spark.ui.enabled=false"])
+        .args(["--conf", "spark.sql.shuffle.partitions=2"])
+        // What the cluster's spark-defaults carry (the stack's MSK ARN); the seam's source
+        // never connects.
+        .arg("--conf")
+        .arg(format!(
+            "{}=arn:aws:kafka:us-east-1:123456789012:cluster/data-pipeline-prod/0000",
+            pipegen::render::job::CLUSTER_ARN_SETTING
+        ))
+        .arg(&job)
+        .arg(format!("file://{}", settings_file.display()))
+        .env("PYSPARK_PYTHON", &python)
+        .env(
+            "PIPEGEN_JOB_SEAM",
+            common::root().join("tests/oracles/job_seam.py"),
+        )
+        .env("PIPEGEN_JOB_SEAM_OUT", &out)
+        .env("PIPEGEN_AWS_ENDPOINT_URL", &moto.url)
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env_remove("AWS_PROFILE")
+        .stdin(Stdio::null())
+        .stdout(log_file.try_clone().unwrap())
+        .stderr(log_file)
+        .spawn()
+        .unwrap();
+    let mut job_process = Job(child);
+    let job_log = || std::fs::read_to_string(&log).unwrap_or_default();
+    let tail = |text: String| -> String {
+        let lines: Vec<&str> = text.lines().filter(|l| !l.contains(" INFO ")).collect();
+        lines[lines.len().saturating_sub(40)..].join("\n")
+    };
+
+    // Several micro-batches per table, then the stop marker.
+    let tables = rendered.settings["tables"].as_array().unwrap().clone();
+    assert_eq!(tables.len(), 5, "the production example has five tables");
+    let deadline = Instant::now() + Duration::from_secs(240);
+    while tables
+        .iter()
+        .any(|t| commits(t["checkpoint"].as_str().unwrap()) < 3)
+    {
+        if let Some(status) = job_process.0.try_wait().unwrap() {
+            panic!("the job ended early ({status}):\n{}", tail(job_log()));
+        }
+        assert!(
+            Instant::now() < deadline,
+            "fewer than 3 batches per table in 240 s:\n{}",
+            tail(job_log())
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let marker = path(rendered.settings["stop"]["marker"].as_str().unwrap());
+    std::fs::create_dir_all(marker.parent().unwrap()).unwrap();
+    std::fs::write(&marker, "").unwrap();
+    let batches_at_stop: Vec<usize> = tables
+        .iter()
+        .map(|t| commits(t["checkpoint"].as_str().unwrap()))
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let status = loop {
+        if let Some(status) = job_process.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the job did not stop within 120 s of the marker:\n{}",
+            tail(job_log())
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    };
+    let text = job_log();
+    assert!(status.success(), "the job failed:\n{}", tail(text.clone()));
+    assert!(
+        !marker.exists(),
+        "the job removes the stop marker it obeyed"
+    );
+    assert!(
+        !text.contains("publishing the metrics of query"),
+        "the listener failed:\n{}",
+        tail(text.clone())
+    );
+    for table in &tables {
+        let name = table["name"].as_str().unwrap();
+        assert!(
+            text.contains(&format!("query {name} stopped after its batch")),
+            "{name} was not stopped gracefully:\n{}",
+            tail(text.clone())
+        );
+    }
+
+    // Records land with the declared columns, and only those that decode.
+    let mut records = 0;
+    for (table, batches) in tables.iter().zip(&batches_at_stop) {
+        let name = table["name"].as_str().unwrap();
+        let columns: BTreeSet<&str> = table["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
+        let key = table["hudi_options"]["hoodie.datasource.write.recordkey.field"]
+            .as_str()
+            .unwrap();
+        let mut rows = 0;
+        for entry in std::fs::read_dir(out.join(name)).unwrap() {
+            let file = entry.unwrap().path();
+            if file.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            for line in std::fs::read_to_string(&file).unwrap().lines() {
+                let row: Value = serde_json::from_str(line).unwrap();
+                let keys: BTreeSet<&str> = row
+                    .as_object()
+                    .unwrap()
+                    .keys()
+                    .map(String::as_str)
+                    .collect();
+                assert_eq!(keys, columns, "{name}: a row with other columns: {line}");
+                for field in key.split(',') {
+                    assert!(
+                        !row[field].is_null(),
+                        "{name}: a row without its key: {line}"
+                    );
+                }
+                rows += 1;
+            }
+        }
+        assert!(rows > 0, "{name}: no records landed");
+        assert!(*batches >= 3, "{name}: {batches} batches");
+        records += rows;
+    }
+
+    // The metrics the rendered alarms on the job's namespace read arrived, with their
+    // dimensions; and the per-table ones. ErrorRate is 10%: every 10th record is not JSON.
+    let namespace = rendered.settings["metrics"]["namespace"].as_str().unwrap();
+    let alarms = custom_alarms(&rendered.template, namespace);
+    let alarmed: BTreeSet<&str> = alarms.iter().map(|(m, _)| m.as_str()).collect();
+    assert!(
+        alarmed.contains("ErrorRate") && alarmed.contains("ProcessingLag"),
+        "{alarms:?}"
+    );
+    let mut wanted: Vec<(String, Vec<(String, String)>)> = alarms
+        .iter()
+        .map(|(m, d)| (m.clone(), d.iter().cloned().collect()))
+        .collect();
+    for table in &tables {
+        for metric in [
+            "InputRecords",
+            "ErrorRate",
+            "ProcessingLag",
+            "BatchDuration",
+        ] {
+            wanted.push((
+                metric.to_owned(),
+                vec![
+                    ("Pipeline".into(), "data-pipeline".into()),
+                    ("Table".into(), table["name"].as_str().unwrap().to_owned()),
+                ],
+            ));
+        }
+    }
+    let output = succeeds(
+        Command::new(tool("PIPEGEN_ORACLES_PYTHON"))
+            .args(["-c", METRICS_PY, &moto.url, "us-east-1", namespace])
+            .arg(serde_json::to_string(&wanted).unwrap()),
+    );
+    let received: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+    let mut datapoints = 0.0;
+    for got in &received {
+        let metric = got["metric"].as_str().unwrap();
+        let count = got["count"].as_f64().unwrap();
+        if metric == "MaxOffsetsBehindLatest" {
+            // Kafka's source reports it (SourceProgress metrics); the rate source has none.
+            assert_eq!(count, 0.0, "{got}");
+            continue;
+        }
+        assert!(count > 0.0, "no datapoint for {got}");
+        if metric == "ErrorRate" {
+            let average = got["average"].as_f64().unwrap();
+            assert!((5.0..=15.0).contains(&average), "{got}");
+        }
+        datapoints += count;
+    }
+    use std::io::Write;
+    writeln!(
+        std::io::stderr(),
+        "job: {} tables, {} batches at the stop marker ({:?}), {records} records written, {datapoints} datapoints read back for {} (metric, dimensions) pairs",
+        tables.len(),
+        batches_at_stop.iter().sum::<usize>(),
+        batches_at_stop,
+        received.len()
+    )
+    .unwrap();
+}
