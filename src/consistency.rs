@@ -203,6 +203,11 @@ pub const CHECKS: &[Check] = &[
         "Each table declares the columns of its records: valid Avro names, once each, among them its record key, precombine and partition fields",
         "the streaming job cannot decode the records, or Hudi rejects the schema or a key field that is not in it, and the query fails",
     ),
+    c(
+        "CFX-039",
+        "No archival lifecycle transition covers what the pipeline reads",
+        "objects in GLACIER or DEEP_ARCHIVE cannot be read without a restore: the job's reads of its tables, checkpoints, code or certificates fail (InvalidObjectState)",
+    ),
 ];
 
 /// The metadata of a check id.
@@ -245,6 +250,7 @@ pub fn check(pipeline: &Pipeline, ctx: &Context) -> Vec<Finding> {
         prerequisites,
         logical_ids,
         table_columns,
+        archived_reads,
         |pipeline, _, out| crate::constraints::check(pipeline, out),
         |pipeline, _, out| crate::constraints::check_documented(pipeline, out),
         |_, ctx, out| crate::constraints::check_control_characters(ctx.document, out),
@@ -2257,6 +2263,83 @@ fn table_columns(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
                     ),
                 )
                 .with_help(help),
+            );
+        }
+    }
+}
+
+// CFX-039
+/// What the pipeline reads from S3, as (bucket, key prefix, what it is).
+fn read_locations(pipeline: &Pipeline) -> Vec<(String, String, &'static str)> {
+    let mut uris = vec![
+        (facts::hudi_base_path(pipeline), "the Hudi tables"),
+        (
+            facts::checkpoint_location(pipeline),
+            "the streaming checkpoints",
+        ),
+        (facts::job_script(pipeline), "the job code"),
+        (facts::job_settings(pipeline), "the job settings"),
+    ];
+    if pipeline.emr.security_configuration.in_transit_encryption {
+        uris.push((facts::tls_certificates(pipeline), "the EMR certificates"));
+    }
+    uris.iter()
+        .filter_map(|(uri, what)| {
+            let (bucket, key) = crate::access::split_s3(uri)?;
+            Some((bucket.to_owned(), key.to_owned(), *what))
+        })
+        .collect()
+}
+
+/// GLACIER and DEEP_ARCHIVE objects are "not available for real-time access": a GET fails
+/// until the object is restored (Amazon S3 User Guide, "Understanding archival storage in S3
+/// Glacier Flexible Retrieval and S3 Glacier Deep Archive"). The lifecycle rules apply to the
+/// lake bucket.
+fn archived_reads(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
+    let bucket = &pipeline.storage.bucket;
+    let reads: Vec<(String, String, &str)> = read_locations(pipeline)
+        .into_iter()
+        .filter(|(b, _, _)| b == bucket)
+        .collect();
+    for (i, rule) in pipeline.storage.lifecycle.iter().enumerate() {
+        if !rule.enabled {
+            continue;
+        }
+        let prefix = rule.prefix.as_deref().unwrap_or("");
+        for (j, transition) in rule.transitions.iter().enumerate() {
+            if !matches!(
+                transition.storage_class,
+                StorageClass::Glacier | StorageClass::DeepArchive
+            ) {
+                continue;
+            }
+            // The rule covers a location when one is a prefix of the other (the location as
+            // a folder: a rule on `hudi_old/` does not cover `hudi/`).
+            let covered: Vec<String> = reads
+                .iter()
+                .filter(|(_, key, _)| {
+                    let folder = format!("{key}/");
+                    folder.starts_with(prefix) || prefix.starts_with(&folder)
+                })
+                .map(|(_, key, what)| format!("{what} (`{key}`)"))
+                .collect();
+            if covered.is_empty() {
+                continue;
+            }
+            out.push(
+                Finding::error(
+                    "CFX-039",
+                    p("storage.lifecycle").index(i).key("transitions").index(j).key("storage_class"),
+                    format!(
+                        "rule `{}` moves {} to {} after {} days, where the pipeline can no longer read them: {}",
+                        rule.id,
+                        if prefix.is_empty() { "the whole bucket".to_owned() } else { format!("`{prefix}`") },
+                        crate::model::wire_name(&transition.storage_class),
+                        transition.days,
+                        covered.join(", ")
+                    ),
+                )
+                .with_help("use GLACIER_IR or INTELLIGENT_TIERING (both readable at once), or give the rule a `prefix` that holds only data nothing reads"),
             );
         }
     }
