@@ -179,8 +179,9 @@ class Metrics(StreamingQueryListener):
         oldest = observed["oldest"] if observed is not None else None
         if oldest is not None:
             started = datetime.datetime.fromisoformat(progress.timestamp.replace("Z", "+00:00"))
-            if oldest.tzinfo is None:
-                oldest = oldest.replace(tzinfo=datetime.timezone.utc)
+            # PySpark hands a TIMESTAMP as a naive datetime in the driver's local time zone;
+            # astimezone reads a naive one as local time.
+            oldest = oldest.astimezone(datetime.timezone.utc)
             values["ProcessingLag"] = max(0.0, (started - oldest).total_seconds())
         behind = [float(s.metrics["maxOffsetsBehindLatest"]) for s in progress.sources
                   if s.metrics and s.metrics.get("maxOffsetsBehindLatest") is not None]
