@@ -22,15 +22,34 @@ fn main() {
     policies_to_json();
     constraints_to_rust();
     toml_to_json("data/prices.toml", "prices.json");
+    toml_to_json("data/emr-releases.toml", "emr-releases.json");
+    toml_to_json("data/metrics.toml", "metrics.json");
 }
 
 /// Writes `$OUT_DIR/<name>` as the JSON of a TOML data file of the crate.
 fn toml_to_json(path: &str, name: &str) {
     println!("cargo:rerun-if-changed={path}");
     let text = std::fs::read_to_string(path).expect("the data file is part of the crate");
-    let value: serde_json::Value = toml_edit::de::from_str(&text).expect("the data file is TOML");
+    let mut value: serde_json::Value =
+        toml_edit::de::from_str(&text).expect("the data file is TOML");
+    plain_dates(&mut value);
     let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     std::fs::write(out.join(name), value.to_string()).expect("OUT_DIR is writable");
+}
+
+/// TOML dates arrive as `{"$__toml_private_datetime": "2026-12-01"}`: made plain strings.
+fn plain_dates(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if let Some(serde_json::Value::String(date)) = map.get("$__toml_private_datetime") {
+                *value = serde_json::Value::String(date.clone());
+                return;
+            }
+            map.values_mut().for_each(plain_dates);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(plain_dates),
+        _ => {}
+    }
 }
 
 #[path = "src/constraints/pattern.rs"]

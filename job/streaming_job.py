@@ -37,15 +37,6 @@ SETTINGS_VERSION = 1
 # The observation each query reports its batch figures under (Dataset.observe).
 OBSERVATION = "pipegen"
 KAFKA_TIMESTAMP = "_pipegen_kafka_timestamp"
-UNITS = {
-    "InputRecords": "Count",
-    "ErrorRecords": "Count",
-    "ErrorRate": "Percent",
-    "ProcessingLag": "Seconds",
-    "BatchDuration": "Milliseconds",
-    "MaxOffsetsBehindLatest": "Count",
-}
-
 log = logging.getLogger("pipegen.job")
 
 
@@ -151,6 +142,7 @@ class Metrics(StreamingQueryListener):
     def __init__(self, settings, client):
         self.namespace = settings["metrics"]["namespace"]
         self.dimension_sets = settings["metrics"]["dimension_sets"]
+        self.units = settings["metrics"]["units"]
         self.client = client
 
     def onQueryStarted(self, event):
@@ -193,9 +185,11 @@ class Metrics(StreamingQueryListener):
         table = progress.name
         data = []
         for name, value in sorted(self.figures(progress).items()):
+            if name not in self.units:  # the settings name what the alarms and panels read
+                continue
             for dimensions in self.dimension_sets:
                 data.append({
-                    "MetricName": name, "Value": value, "Unit": UNITS[name],
+                    "MetricName": name, "Value": value, "Unit": self.units[name],
                     "Dimensions": [{"Name": d["name"], "Value": d["value"].replace("{table}", table)} for d in dimensions],
                 })
         for start in range(0, len(data), 1000):  # PutMetricData takes at most 1,000 datums

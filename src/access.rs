@@ -81,12 +81,23 @@ impl Expr {
     }
 
     fn push(mut self, part: Part) -> Self {
-        self.0.push(part);
+        // Adjacent text joins, so a plain string stays a plain string in the template.
+        if let (Some(Part::Text(last)), Part::Text(next)) = (self.0.last_mut(), &part) {
+            last.push_str(next);
+        } else {
+            self.0.push(part);
+        }
         self
     }
 
-    fn then(self, text: impl Into<String>) -> Self {
+    /// This expression followed by `text`.
+    pub fn then(self, text: impl Into<String>) -> Self {
         self.push(Part::Text(text.into()))
+    }
+
+    /// This expression followed by `other`.
+    pub fn append(self, other: Expr) -> Self {
+        other.0.into_iter().fold(self, Expr::push)
     }
 
     /// The value to write into the template: a string when it is only text, `Ref` or
@@ -367,6 +378,9 @@ fn emr_instance(pipeline: &Pipeline, out: &mut Vec<Need>) {
     let role = Role::EmrInstance;
     let artifacts = facts::artifact_bucket(pipeline);
     let mut code = vec![s3_arn(pipeline, &artifacts, "/code/*")];
+    if pipeline.spark.job.dependencies == crate::model::JobDependencies::Artifacts {
+        code.push(s3_arn(pipeline, &artifacts, "/jars/*"));
+    }
     let mut objects = vec![facts::job_script(pipeline)];
     if pipeline.emr.security_configuration.in_transit_encryption {
         objects.push(facts::tls_certificates(pipeline));
@@ -379,7 +393,7 @@ fn emr_instance(pipeline: &Pipeline, out: &mut Vec<Need>) {
         }
     }
     code.dedup();
-    out.push(need(role, "ReadArtifacts", &["s3:GetObject"], code, "the nodes read the job code and the in-transit encryption certificates from the artifact bucket (EMR Management Guide, \"Providing certificates for encrypting data in transit\")"));
+    out.push(need(role, "ReadArtifacts", &["s3:GetObject"], code, "the nodes read the job code, its staged jars and the in-transit encryption certificates from the artifact bucket (EMR Management Guide, \"Providing certificates for encrypting data in transit\")"));
     let data: Vec<Expr> = [
         facts::hudi_base_path(pipeline),
         facts::checkpoint_location(pipeline),

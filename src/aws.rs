@@ -73,50 +73,177 @@ pub fn kafka_version(version: &str) -> Option<&'static KafkaVersion> {
     KAFKA_VERSIONS.iter().find(|k| k.version == version)
 }
 
-/// One EMR release and the Spark and Hudi versions it bundles.
-#[derive(Debug, Clone, Copy)]
+/// The EMR release table: `data/emr-releases.toml`, as JSON (converted by `build.rs`).
+const EMR_RELEASES: &str = include_str!(concat!(env!("OUT_DIR"), "/emr-releases.json"));
+
+/// What pipegen knows of EMR releases (`data/emr-releases.toml`, with its sources).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmrReleases {
+    /// The releases, oldest first.
+    pub release: Vec<EmrRelease>,
+    /// The Kafka connector's dependencies by Spark line.
+    pub kafka_connector: Vec<KafkaConnector>,
+    /// `aws-msk-iam-auth` versions by the Java they need, newest Java first.
+    pub msk_iam_auth: Vec<MskIamAuth>,
+    /// Jars EMR installs that the job puts on its classpath.
+    pub cluster_jars: ClusterJars,
+}
+
+/// One EMR release: what it bundles and how long AWS supports it.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EmrRelease {
     /// The release label.
-    pub label: &'static str,
-    /// The bundled Spark version.
-    pub spark: &'static str,
-    /// The bundled Hudi version.
-    pub hudi: &'static str,
+    pub label: String,
+    /// The release date, where AWS publishes it per label.
+    pub released: Option<jiff::civil::Date>,
+    /// The last day of standard support.
+    pub standard_support_until: jiff::civil::Date,
+    /// The upstream Spark version of EMR's build.
+    pub spark: String,
+    /// The upstream Hudi version.
+    pub hudi: String,
+    /// The upstream Iceberg version.
+    pub iceberg: String,
+    /// The Java major version applications run on by default.
+    pub java: u8,
+    /// The connector that serves `s3://` paths.
+    pub s3: S3Connector,
 }
 
-const fn r(label: &'static str, spark: &'static str, hudi: &'static str) -> EmrRelease {
-    EmrRelease { label, spark, hudi }
+impl EmrRelease {
+    /// The Spark line (`3.5` of `3.5.6`).
+    pub fn spark_line(&self) -> &str {
+        self.spark
+            .rsplit_once('.')
+            .map_or(&self.spark, |(line, _)| line)
+    }
+
+    /// Whether the bundled Hudi is at least `major.minor`.
+    pub fn hudi_at_least(&self, major: u32, minor: u32) -> bool {
+        let mut parts = self.hudi.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+        let found = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+        found >= (major, minor)
+    }
 }
 
-/// EMR releases pipegen knows the Spark and Hudi versions of.
-pub const EMR_RELEASES: &[EmrRelease] = &[
-    r("emr-6.10.0", "3.3.1", "0.12.2"),
-    r("emr-6.10.1", "3.3.1", "0.12.2"),
-    r("emr-6.11.0", "3.3.2", "0.13.0"),
-    r("emr-6.11.1", "3.3.2", "0.13.0"),
-    r("emr-6.12.0", "3.4.0", "0.13.1"),
-    r("emr-6.13.0", "3.4.1", "0.13.1"),
-    r("emr-6.14.0", "3.4.1", "0.13.1"),
-    r("emr-6.15.0", "3.4.1", "0.14.0"),
-    r("emr-7.0.0", "3.5.0", "0.14.0"),
-    r("emr-7.1.0", "3.5.0", "0.14.1"),
-    r("emr-7.2.0", "3.5.1", "0.14.1"),
-    r("emr-7.3.0", "3.5.1", "0.15.0"),
-    r("emr-7.4.0", "3.5.2", "0.15.0"),
-    r("emr-7.5.0", "3.5.2", "0.15.0"),
-    r("emr-7.6.0", "3.5.3", "0.15.0"),
-    r("emr-7.7.0", "3.5.3", "0.15.0"),
-    r("emr-7.8.0", "3.5.4", "0.15.0"),
-    r("emr-7.9.0", "3.5.5", "0.15.0"),
-    r("emr-7.10.0", "3.5.5", "0.15.0"),
-    r("emr-7.11.0", "3.5.6", "1.0.2"),
-    r("emr-7.12.0", "3.5.6", "1.0.2"),
-    r("emr-7.13.0", "3.5.6", "1.0.2"),
-];
+/// The filesystem connector EMR serves `s3://` paths with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum S3Connector {
+    /// EMRFS (before emr-7.10.0): `fs.s3a.*` settings do not reach `s3://` paths.
+    Emrfs,
+    /// Hadoop's S3A (emr-7.10.0 and later).
+    S3a,
+}
+
+/// The Kafka connector's dependency versions on one Spark line.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KafkaConnector {
+    /// `3.5`, `3.4`, …
+    pub spark_line: String,
+    /// `org.apache.kafka:kafka-clients`.
+    pub kafka_clients: String,
+    /// `org.apache.commons:commons-pool2`.
+    pub commons_pool2: String,
+}
+
+/// An `aws-msk-iam-auth` version and the Java it needs.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MskIamAuth {
+    /// The oldest Java it runs on.
+    pub min_java: u8,
+    /// The version.
+    pub version: String,
+}
+
+/// Paths of jars EMR installs on every node.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterJars {
+    /// The Hudi Spark bundle.
+    pub hudi: String,
+}
+
+/// The EMR release table.
+pub fn emr_releases() -> &'static EmrReleases {
+    static TABLE: std::sync::OnceLock<EmrReleases> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        serde_json::from_str(EMR_RELEASES)
+            .expect("data/emr-releases.toml has the table's shape (tests/emr_releases.rs)")
+    })
+}
 
 /// The EMR release entry, if pipegen knows it.
 pub fn emr_release(label: &str) -> Option<&'static EmrRelease> {
-    EMR_RELEASES.iter().find(|r| r.label == label)
+    emr_releases().release.iter().find(|r| r.label == label)
+}
+
+/// One Maven artifact the job needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Artifact {
+    /// `group:artifact:version`.
+    pub coordinates: String,
+    /// The file name it is staged under in the artifact bucket (`jars/<file>`).
+    pub file: String,
+    /// Where to download it.
+    pub url: String,
+}
+
+fn maven(group: &str, artifact: &str, version: &str) -> Artifact {
+    let file = format!("{artifact}-{version}.jar");
+    Artifact {
+        coordinates: format!("{group}:{artifact}:{version}"),
+        url: format!(
+            "https://repo1.maven.org/maven2/{}/{artifact}/{version}/{file}",
+            group.replace('.', "/")
+        ),
+        file,
+    }
+}
+
+/// The artifacts the streaming job's Kafka source needs on `release`, pinned by the table: for
+/// `--packages` (Maven resolves the rest) the first and the last; for pre-staged jars, all.
+pub fn kafka_artifacts(release: &EmrRelease) -> Option<Vec<Artifact>> {
+    let table = emr_releases();
+    let connector = table
+        .kafka_connector
+        .iter()
+        .find(|c| c.spark_line == release.spark_line())?;
+    let auth = table
+        .msk_iam_auth
+        .iter()
+        .find(|a| a.min_java <= release.java)?;
+    let spark = &release.spark;
+    let mut auth_jar = maven("software.amazon.msk", "aws-msk-iam-auth", &auth.version);
+    // The release's shaded jar carries the AWS SDK the plain Maven jar only depends on.
+    auth_jar.file = format!("aws-msk-iam-auth-{}-all.jar", auth.version);
+    auth_jar.url = format!(
+        "https://github.com/aws/aws-msk-iam-auth/releases/download/v{v}/aws-msk-iam-auth-{v}-all.jar",
+        v = auth.version
+    );
+    Some(vec![
+        maven("org.apache.spark", "spark-sql-kafka-0-10_2.12", spark),
+        maven(
+            "org.apache.spark",
+            "spark-token-provider-kafka-0-10_2.12",
+            spark,
+        ),
+        maven(
+            "org.apache.kafka",
+            "kafka-clients",
+            &connector.kafka_clients,
+        ),
+        maven(
+            "org.apache.commons",
+            "commons-pool2",
+            &connector.commons_pool2,
+        ),
+        auth_jar,
+    ])
 }
 
 /// Broker properties a custom MSK configuration may set (Standard brokers).

@@ -90,8 +90,8 @@ pub const CHECKS: &[Check] = &[
     ),
     c(
         "CFX-009",
-        "EMR release label has the form emr-X.Y.Z",
-        "RunJobFlow is rejected; Spark and Hudi versions cannot be known",
+        "EMR release label is a release pipegen knows, in standard support",
+        "RunJobFlow is rejected, or the job's dependencies cannot be pinned to the release's Spark, Hudi and Java; an old release runs without fixes",
     ),
     c(
         "CFX-011",
@@ -208,6 +208,16 @@ pub const CHECKS: &[Check] = &[
         "No archival lifecycle transition covers what the pipeline reads",
         "objects in GLACIER or DEEP_ARCHIVE cannot be read without a restore: the job's reads of its tables, checkpoints, code or certificates fail (InvalidObjectState)",
     ),
+    c(
+        "CFX-040",
+        "The job's dependencies can be fetched, and its S3 tuning reaches the connector EMR uses",
+        "spark-submit cannot resolve the Kafka connector and the step fails, or fs.s3a.* tuning silently does nothing",
+    ),
+    c(
+        "CFX-041",
+        "Every alarm queries a metric its publisher sends, with exactly its dimensions, at the configured monitoring level",
+        "the alarm matches no data and sits in INSUFFICIENT_DATA: it never fires",
+    ),
 ];
 
 /// The metadata of a check id.
@@ -251,6 +261,8 @@ pub fn check(pipeline: &Pipeline, ctx: &Context) -> Vec<Finding> {
         logical_ids,
         table_columns,
         archived_reads,
+        job_dependencies,
+        alarm_metrics,
         |pipeline, _, out| crate::constraints::check(pipeline, out),
         |pipeline, _, out| crate::constraints::check_documented(pipeline, out),
         |_, ctx, out| crate::constraints::check_control_characters(ctx.document, out),
@@ -758,7 +770,7 @@ fn instance_types(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
 }
 
 // CFX-009
-fn release_label(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
+fn release_label(pipeline: &Pipeline, ctx: &Context, out: &mut Vec<Finding>) {
     let label = &pipeline.emr.release_label;
     let shaped = label.strip_prefix("emr-").is_some_and(|rest| {
         let parts: Vec<&str> = rest.split('.').collect();
@@ -775,6 +787,166 @@ fn release_label(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
                 format!("`{label}` is not an EMR release label"),
             )
             .with_help("release labels look like `emr-7.12.0`"),
+        );
+        return;
+    }
+    let releases = &aws::emr_releases().release;
+    let Some(release) = aws::emr_release(label) else {
+        let (first, last) = (&releases[0].label, &releases[releases.len() - 1].label);
+        out.push(
+            Finding::error(
+                "CFX-009",
+                p("emr.release_label"),
+                format!("`{label}` is not an EMR release pipegen knows"),
+            )
+            .with_help(format!(
+                "pipegen knows {first} to {last} (data/emr-releases.toml): it must know the release's Spark, Hudi and Java to render the job's dependencies; \
+                 a newer release needs a newer pipegen"
+            )),
+        );
+        return;
+    };
+    if ctx.today > release.standard_support_until {
+        let newest = &releases[releases.len() - 1];
+        out.push(
+            Finding::warning(
+                "CFX-009",
+                p("emr.release_label"),
+                format!(
+                    "`{label}` (Spark {}, Hudi {}) left standard support on {}",
+                    release.spark, release.hudi, release.standard_support_until
+                ),
+            )
+            .with_help(format!(
+                "move to {} (Spark {}, Hudi {}); releases get 24 months of standard support",
+                newest.label, newest.spark, newest.hudi
+            )),
+        );
+    }
+}
+
+// CFX-041
+fn alarm_metrics(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
+    use crate::metrics::{self, Mismatch};
+    for (i, alarm) in pipeline.monitoring.alarms.iter().enumerate() {
+        let at = p("monitoring.alarms").index(i);
+        let namespace = alarm
+            .namespace
+            .clone()
+            .unwrap_or_else(|| facts::metrics_namespace(pipeline));
+        let shown = |sets: &[Vec<String>]| {
+            sets.iter()
+                .map(|s| format!("[{}]", s.join(", ")))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        };
+        match metrics::alarm_query(pipeline, alarm) {
+            Ok(_) => {}
+            Err(Mismatch::Unknown) => out.push(
+                Finding::warning(
+                    "CFX-041",
+                    at.key("metric"),
+                    format!("`{}` is not a {namespace} metric pipegen knows", alarm.metric),
+                )
+                .with_help("check the name against the service's metric list (data/metrics.toml has its source): a misspelt metric never has data"),
+            ),
+            Err(Mismatch::NotPublished) => out.push(
+                Finding::error(
+                    "CFX-041",
+                    at.key("metric"),
+                    format!("the streaming job publishes no metric `{}` in {namespace}", alarm.metric),
+                )
+                .with_help(format!(
+                    "the job publishes {} (docs/job-contract.md)",
+                    metrics::table().job_metric.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", ")
+                )),
+            ),
+            Err(Mismatch::Dimensions(sets)) => {
+                let given: Vec<&str> = alarm.dimensions.keys().map(String::as_str).collect();
+                let target = if alarm.dimensions.is_empty() { at.key("metric") } else { at.key("dimensions") };
+                out.push(
+                    Finding::error(
+                        "CFX-041",
+                        target,
+                        format!(
+                            "{namespace} publishes `{}` with the dimensions {} only: [{}] matches no data, so the alarm never leaves INSUFFICIENT_DATA",
+                            alarm.metric,
+                            shown(&sets),
+                            given.join(", ")
+                        ),
+                    )
+                    .with_help(format!(
+                        "give exactly those dimensions; pipegen adds `{}` (the cluster's id) on EMR metrics and sums a per-broker MSK metric over the brokers when `{}` is left out",
+                        metrics::JOB_FLOW_ID,
+                        metrics::BROKER_ID
+                    )),
+                );
+            }
+            Err(Mismatch::Level(level)) => out.push(
+                Finding::error(
+                    "CFX-041",
+                    at.key("metric"),
+                    format!(
+                        "MSK publishes `{}` from enhanced_monitoring = \"{}\" only",
+                        alarm.metric,
+                        crate::model::wire_name(&level)
+                    ),
+                )
+                .with_related(p("kafka.enhanced_monitoring"), "the cluster's level")
+                .with_help("raise kafka.enhanced_monitoring (metrics above DEFAULT are charged), or alarm on a DEFAULT-level metric"),
+            ),
+        }
+        if namespace == metrics::MSK
+            && let Some(cluster) = alarm.dimensions.get(metrics::CLUSTER_NAME)
+            && *cluster != pipeline.kafka.cluster_name
+        {
+            out.push(
+                Finding::error(
+                    "CFX-041",
+                    at.key("dimensions").key(metrics::CLUSTER_NAME),
+                    format!(
+                        "`{cluster}` is not this pipeline's MSK cluster (`{}`): the alarm watches another cluster or none",
+                        pipeline.kafka.cluster_name
+                    ),
+                )
+                .with_related(p("kafka.cluster_name"), "the cluster's name"),
+            );
+        }
+    }
+}
+
+// CFX-040
+fn job_dependencies(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
+    use crate::model::{JobDependencies, NatGateways};
+    let Some(release) = aws::emr_release(&pipeline.emr.release_label) else {
+        return;
+    };
+    // EMR serves s3:// with EMRFS before 7.10.0: Hadoop's fs.s3a.* settings tune a connector
+    // nothing uses (https://docs.aws.amazon.com/emr/latest/ReleaseGuide/emr-fs.html).
+    if release.s3 == aws::S3Connector::Emrfs && pipeline.spark.s3a.is_set() {
+        out.push(
+            Finding::warning(
+                "CFX-040",
+                p("spark.s3a"),
+                format!(
+                    "{} serves s3:// paths with EMRFS: these fs.s3a.* settings have no effect",
+                    release.label
+                ),
+            )
+            .with_help("remove [spark.s3a], tune EMRFS (fs.s3.* in the emrfs-site classification), or use emr-7.10.0 or later, where S3A serves s3://"),
+        );
+    }
+    if pipeline.spark.job.dependencies == JobDependencies::Maven
+        && pipeline.network.nat_gateways == NatGateways::None
+    {
+        out.push(
+            Finding::error(
+                "CFX-040",
+                p("spark.job.dependencies"),
+                "the job's Kafka connector is fetched from Maven Central at submit, but the cluster's subnets have no internet egress (network.nat_gateways = \"none\")",
+            )
+            .with_related(p("network.nat_gateways"), "no NAT gateway")
+            .with_help("set spark.job.dependencies = \"artifacts\" and stage the jars in the artifact bucket (deploy.sh lists them), or add a NAT gateway"),
         );
     }
 }
@@ -943,6 +1115,24 @@ fn auth_and_listeners(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) 
             );
         }
     }
+    // The rendered clients (the streaming job, producer.properties, consumer.properties) all
+    // connect through one listener; SCRAM that none of them uses is an open door to watch.
+    if auth.scram
+        && let Some(listener) = facts::client_listener(kafka)
+        && listener.mechanism != Some(SaslMechanism::ScramSha512)
+    {
+        out.push(
+            Finding::info(
+                "CFX-012",
+                p("kafka.auth.scram"),
+                format!(
+                    "SASL/SCRAM is on but the rendered clients authenticate with {}",
+                    listener.mechanism.map_or("TLS only", mechanism_name)
+                ),
+            )
+            .with_help("turn SCRAM off unless clients outside this pipeline use it: its secrets are credentials to rotate and guard"),
+        );
+    }
     if let Some(port) = client.bootstrap_port {
         let public = pipeline.kafka.public_access != crate::model::PublicAccess::Disabled;
         let matches = |l: &facts::Listener| {
@@ -1030,6 +1220,37 @@ fn hudi_compaction(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
             )
             .with_related(p("hudi.compaction.inline"), "inline compaction is on here")
             .with_help("choose one: async for streaming writers, inline for batch writers"),
+        );
+    }
+    // `[hudi.compaction]` applies to the MERGE_ON_READ tables without a block of their own; on
+    // COPY_ON_WRITE tables Hudi never compacts (there are no log files to merge).
+    let global_used = pipeline
+        .hudi
+        .tables
+        .iter()
+        .any(|t| t.table_type == TableType::MergeOnRead && t.compaction.is_none());
+    if !global_used && *global != crate::model::Compaction::default() {
+        let why = if pipeline.hudi.tables.is_empty() {
+            "there are no Hudi tables"
+        } else if pipeline
+            .hudi
+            .tables
+            .iter()
+            .all(|t| t.table_type == TableType::CopyOnWrite)
+        {
+            "every table is COPY_ON_WRITE"
+        } else {
+            "every MERGE_ON_READ table has its own compaction block"
+        };
+        out.push(
+            Finding::warning(
+                "CFX-014",
+                p("hudi.compaction"),
+                format!(
+                    "[hudi.compaction] applies to no table: {why}, so these settings have no effect"
+                ),
+            )
+            .with_help("remove [hudi.compaction], or make a table MERGE_ON_READ"),
         );
     }
     for (i, table) in pipeline.hudi.tables.iter().enumerate() {

@@ -118,6 +118,11 @@ impl Finding {
         Finding::new(code, Severity::Warning, message).at(path)
     }
 
+    /// A note about the value at `path`: nothing breaks, but something is probably unintended.
+    pub fn info(code: impl Into<String>, path: KeyPath, message: impl Into<String>) -> Self {
+        Finding::new(code, Severity::Info, message).at(path)
+    }
+
     /// Points the finding at the value at `path`.
     pub fn at(mut self, path: KeyPath) -> Self {
         self.path = Some(path);

@@ -221,6 +221,24 @@ pub fn job_settings(pipeline: &Pipeline) -> String {
     format!("s3://{}/code/job-settings.json", artifact_bucket(pipeline))
 }
 
+/// Where a pre-staged jar lives (`spark.job.dependencies = "artifacts"`).
+pub fn staged_jar(pipeline: &Pipeline, file: &str) -> String {
+    format!("s3://{}/jars/{file}", artifact_bucket(pipeline))
+}
+
+/// The Kafka connector and IAM-auth artifacts the step adds, pinned for the release (none when
+/// pipegen does not know the release: `check` reports that, CFX-009).
+pub fn job_artifacts(pipeline: &Pipeline) -> Vec<crate::aws::Artifact> {
+    crate::aws::emr_release(&pipeline.emr.release_label)
+        .and_then(crate::aws::kafka_artifacts)
+        .unwrap_or_default()
+}
+
+/// Where the cluster's bootstrap action for the rendered job is (`spark/bootstrap.sh`).
+pub fn job_bootstrap(pipeline: &Pipeline) -> String {
+    format!("s3://{}/code/bootstrap.sh", artifact_bucket(pipeline))
+}
+
 /// Whether the step runs the job pipegen renders (no `spark.job.script` of the user's own).
 pub fn rendered_job(pipeline: &Pipeline) -> bool {
     pipeline.spark.job.script.is_none()

@@ -29,6 +29,7 @@ pub mod facts;
 pub mod init;
 pub mod limits;
 pub mod load;
+pub mod metrics;
 pub mod model;
 pub mod path;
 pub mod policy;

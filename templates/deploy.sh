@@ -4,7 +4,8 @@
 #      to do about it, and nothing is changed);
 #   2. the bootstrap stack (the artifact bucket{% if deploy.replica %}; and, in the replication region, the
 #      replica stack with the bucket the lake replicates to{% endif %});
-#   3. uploads to the artifact bucket: the job code and the EMR certificates, when given;
+#   3. uploads to the artifact bucket: the job code, its settings, and the staged jars and the
+#      EMR certificates, when given;
 #   4. the main stack (cloudformation/pipeline.yaml);
 #   5. the main stack's outputs.
 # Idempotent: unchanged stacks and files are left as they are, so run it again after a change
@@ -73,6 +74,13 @@ usage() {
   printf '  EMR_TLS_CERTIFICATES_ZIP=FILE  the EMR in-transit encryption certificates (a zip of PEM\n'
   printf '                                 files), uploaded to s3://%s/%s (unless they are there)\n' "$tls_bucket" "$tls_key"
 {%- endif %}
+{%- if deploy.staged_jars %}
+  printf '  SPARK_JARS_DIR=DIR             a folder with the job'"'"'s jars, uploaded to s3://%s/jars/\n' "$artifact_bucket"
+  printf '                                 (unless they are there); download them from:\n'
+{%- for jar in deploy.staged_jars %}
+  printf '                                   %s\n' {{ jar.url }}
+{%- endfor %}
+{%- endif %}
 {%- for s in deploy.provided_secrets %}
   printf "  %s=VALUE (required)\n      the value of secret '%s': %s\n" {{ s.parameter }} {{ s.name }} {{ s.what }}
 {%- endfor %}
@@ -105,6 +113,12 @@ job_script_file=""
 if [ -n "${SPARK_JOB_SCRIPT:-}" ]; then
   job_script_file="$(absolute "$SPARK_JOB_SCRIPT")"
 fi
+{%- if deploy.staged_jars %}
+jars_dir=""
+if [ -n "${SPARK_JARS_DIR:-}" ]; then
+  jars_dir="$(absolute "$SPARK_JARS_DIR")"
+fi
+{%- endif %}
 {%- if deploy.tls_certificates %}
 tls_file=""
 if [ -n "${EMR_TLS_CERTIFICATES_ZIP:-}" ]; then
@@ -120,6 +134,12 @@ if [ -z "$job_script_file" ]; then
 fi
 {%- endif %}
 settings_file="$PWD/spark/job-settings.json"
+{%- if deploy.rendered_job %}
+# The cluster's bootstrap action (boto3 for the job), rendered beside the job.
+bootstrap_file="$PWD/spark/bootstrap.sh"
+bootstrap_bucket={{ deploy.job_bootstrap.bucket }}
+bootstrap_key={{ deploy.job_bootstrap.key }}
+{%- endif %}
 
 phase() {
   printf '==> %s/5 %s\n' "$1" "$2" >&2
@@ -296,6 +316,25 @@ prerequisites() {
     missing "$(printf 'the EMR in-transit encryption certificates s3://%s/%s (a zip of privateKey.pem and certificateChain.pem, plus trustedCertificates.pem for a private CA): set EMR_TLS_CERTIFICATES_ZIP to the zip (deploy.sh uploads it), or upload it there' "$tls_bucket" "$tls_key")"
   fi
 {%- endif %}
+{%- if deploy.staged_jars %}
+  # spark.job.dependencies = "artifacts": the step's --jars names these objects, pinned for
+  # the EMR release (data/emr-releases.toml in pipegen); the cluster has no way to fetch them.
+  local jar
+  for jar in{% for jar in deploy.staged_jars %} {{ jar.file }}{% endfor %}; do
+    if [ -n "$jars_dir" ]; then
+      if [ ! -r "$jars_dir/$jar" ]; then
+        missing "$(printf 'the job jar %s: SPARK_JARS_DIR=%s has no readable file of that name (./deploy.sh --help lists where to download it)' "$jar" "$(word "$SPARK_JARS_DIR")")"
+      fi
+    elif [ "$remote" = 1 ] && ! object_exists "$artifact_bucket" "jars/$jar"; then
+      missing "$(printf 'the job jar s3://%s/jars/%s: set SPARK_JARS_DIR to a folder holding it (deploy.sh uploads it; ./deploy.sh --help lists where to download it)' "$artifact_bucket" "$jar")"
+    fi
+  done
+{%- endif %}
+{%- if deploy.rendered_job %}
+  if [ ! -f "$bootstrap_file" ]; then
+    missing "$(printf 'the bootstrap action %s, which render writes beside this script: render again' "$bootstrap_file")"
+  fi
+{%- endif %}
   if [ ! -f "$settings_file" ]; then
     missing "$(printf 'the job settings %s, which render writes beside this script: render again' "$settings_file")"
   fi
@@ -360,6 +399,17 @@ uploads() {
     upload "$job_script_file" "$job_script_bucket" "$job_script_key"
   fi
   upload "$settings_file" "$settings_bucket" "$settings_key"
+{%- if deploy.rendered_job %}
+  upload "$bootstrap_file" "$bootstrap_bucket" "$bootstrap_key"
+{%- endif %}
+{%- if deploy.staged_jars %}
+  if [ -n "$jars_dir" ]; then
+    local jar
+    for jar in{% for jar in deploy.staged_jars %} {{ jar.file }}{% endfor %}; do
+      upload "$jars_dir/$jar" "$artifact_bucket" "jars/$jar"
+    done
+  fi
+{%- endif %}
 {%- if deploy.tls_certificates %}
   if [ -n "$tls_file" ]; then
     upload "$tls_file" "$tls_bucket" "$tls_key"

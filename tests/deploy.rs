@@ -440,7 +440,7 @@ fn production_with_declared_secret(arn: &str, extra: &str) -> String {
     common::patched_text(
         "production.toml",
         &format!(
-            "[[secrets]]\n[[secrets]]\n[[secrets]]\nname = \"external-credentials\"\n\
+            "[[secrets]]\n[[secrets]]\nname = \"external-credentials\"\n\
              purpose = \"other\"\nkms_key = \"pipeline\"\narn = {}\n{extra}",
             serde_json::to_string(arn).unwrap()
         ),
@@ -562,6 +562,7 @@ fn deploys_against_moto_in_phases_idempotently() {
             "cloudformation deploy data-pipeline-replica us-west-2".to_owned(),
             format!("s3 cp s3://{ARTIFACTS}/code/streaming_job.py us-east-1"),
             format!("s3 cp s3://{ARTIFACTS}/code/job-settings.json us-east-1"),
+            format!("s3 cp s3://{ARTIFACTS}/code/bootstrap.sh us-east-1"),
             format!("s3 cp s3://{ARTIFACTS}/certs/emr-tls.zip us-east-1"),
             "cloudformation deploy data-pipeline us-east-1".to_owned(),
         ],
@@ -631,6 +632,10 @@ fn deploys_against_moto_in_phases_idempotently() {
             "code/job-settings.json",
             script.with_file_name("spark/job-settings.json"),
         ),
+        (
+            "code/bootstrap.sh",
+            script.with_file_name("spark/bootstrap.sh"),
+        ),
         ("certs/emr-tls.zip", env.work.join("certs.zip")),
     ] {
         let file = file.display().to_string();
@@ -653,7 +658,7 @@ fn deploys_against_moto_in_phases_idempotently() {
         "{}",
         second.explain()
     );
-    assert_eq!(second.stderr().matches("is up to date").count(), 3);
+    assert_eq!(second.stderr().matches("is up to date").count(), 4);
     assert_eq!(second.stdout().matches("No changes to deploy").count(), 2);
 
     // --dry-run with a changed job: the calls it would make, the secret masked, no change.
@@ -734,7 +739,7 @@ fn hostile_values_stay_single_arguments() {
     let s = |v: &str| serde_json::to_string(v).unwrap();
     let patch = format!(
         "[pipeline.tags]\nHostile = {h}\n[emr]\nkey_name = {h}\n[polaris]\ncredential_secret = {ps}\n\
-         [[secrets]]\n[[secrets]]\nname = {ps}\n[[secrets]]\nname = {dn}\narn = {arn}\nkms_key = \"pipeline\"\n",
+         [[secrets]]\nname = {ps}\n[[secrets]]\nname = {dn}\narn = {arn}\nkms_key = \"pipeline\"\n",
         ps = s(&polaris_secret),
         dn = s(&declared_name),
         arn = s(&arn),

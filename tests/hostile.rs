@@ -42,11 +42,17 @@ fn variant(dir: &Path, owner: &str, extra: usize) -> PathBuf {
     // ARN each: these variants authenticate with SCRAM (CFX-037 reports the IAM case).
     if extra > 50 {
         text = text
-            .replace("iam = true\nscram = true", "iam = false\nscram = true")
+            .replace(
+                "iam = true\nscram = false",
+                "iam = false\nscram = true\nscram_secrets = [\"AmazonMSK_kafka_credentials\"]",
+            )
             .replace(
                 "sasl_mechanism = \"AWS_MSK_IAM\"\nbootstrap_port = 9098",
                 "sasl_mechanism = \"SCRAM-SHA-512\"\nbootstrap_port = 9096",
             );
+        text.push_str(
+            "\n[[secrets]]\nname = \"AmazonMSK_kafka_credentials\"\npurpose = \"scram\"\nkms_key = \"pipeline\"\n",
+        );
     }
     let tag = "owner = \"platform-team@example.com\"";
     assert!(text.contains(tag), "production.toml has an owner to vary");

@@ -185,6 +185,26 @@ fn minimal_render_is_accepted_by_every_consumer() {
     consumers_accept(&out, false);
 }
 
+/// Booleans reach every consumer as `true`/`false` (Spark, Kafka, Hudi and CloudFormation
+/// read these; a Python `True` is a string to all of them): in every rendered file of both
+/// examples but the job's own Python.
+#[test]
+fn rendered_booleans_are_lowercase() {
+    for example in ["production.toml", "minimal.toml"] {
+        for artifact in artifacts(example) {
+            if artifact.path.ends_with(".py") {
+                continue;
+            }
+            for (n, line) in artifact.content.lines().enumerate() {
+                let python = line
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .any(|word| word == "True" || word == "False");
+                assert!(!python, "{example}: {}:{}: {line}", artifact.path, n + 1);
+            }
+        }
+    }
+}
+
 #[test]
 fn rendered_files_match_their_snapshots() {
     for example in ["production.toml", "minimal.toml"] {
@@ -470,12 +490,23 @@ uri = {uri}
         args.contains(&format!("message.format={HOSTILE}")),
         "the topic config arrives as one argument"
     );
-    let dimensions = args
+    // The hostile cluster name is a dimension of the under-replicated alarm, which reads one
+    // query per broker (`--metrics`): every one of them carries it as data.
+    let queries = args
         .iter()
-        .find_map(|a| a.strip_prefix("--dimensions="))
+        .find_map(|a| a.strip_prefix("--metrics="))
         .unwrap();
-    let parsed: serde_json::Value = serde_json::from_str(dimensions).unwrap();
-    assert_eq!(parsed[0]["Value"], HOSTILE);
+    let parsed: serde_json::Value = serde_json::from_str(queries).unwrap();
+    let per_broker: Vec<&serde_json::Value> = parsed
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|q| q.get("MetricStat"))
+        .collect();
+    assert!(!per_broker.is_empty());
+    for stat in per_broker {
+        assert_eq!(stat["Metric"]["Dimensions"][0]["Value"], HOSTILE);
+    }
     assert!(
         !dir.path().join("PWNED").exists(),
         "a command substitution ran"

@@ -169,8 +169,10 @@ pub enum PublicAccess {
     ServiceProvidedEips,
 }
 
-/// The MSK CloudWatch metrics level.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+/// The MSK CloudWatch metrics level; each level publishes the metrics of the ones before it.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum EnhancedMonitoring {
     /// Cluster- and broker-level basics (free).

@@ -76,7 +76,7 @@ impl Default for HudiWrite {
 }
 
 /// Hudi compaction (merging log files into base files on MERGE_ON_READ tables).
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Compaction {
     /// `hoodie.compact.inline`: compact synchronously after a commit.

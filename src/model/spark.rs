@@ -356,6 +356,23 @@ pub struct Job {
     /// Extra arguments passed to the job, after the settings file's URI.
     #[serde(default)]
     pub args: Vec<String>,
+    /// Where spark-submit gets the Kafka connector and `aws-msk-iam-auth` (pinned per EMR
+    /// release in `data/emr-releases.toml`): `maven` (`--packages`, resolved from Maven Central
+    /// at submit: needs internet egress) or `artifacts` (`--jars` from
+    /// `s3://<artifact bucket>/jars/`, staged beforehand; `deploy.sh` checks and lists them).
+    #[serde(default)]
+    pub dependencies: JobDependencies,
+}
+
+/// Where the job's jars come from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum JobDependencies {
+    /// Maven Central, through the cluster's internet egress.
+    #[default]
+    Maven,
+    /// Jars staged in the artifact bucket, for clusters without internet egress.
+    Artifacts,
 }
 
 impl Default for Job {
@@ -366,12 +383,20 @@ impl Default for Job {
             action_on_failure: ActionOnFailure::Continue,
             deploy_mode: DeployMode::Cluster,
             args: Vec::new(),
+            dependencies: JobDependencies::Maven,
         }
     }
 }
 
 fn job_name() -> String {
     "Streaming Processor".to_owned()
+}
+
+impl S3a {
+    /// Whether any setting is given.
+    pub fn is_set(&self) -> bool {
+        *self != S3a::default()
+    }
 }
 
 /// Where S3A buffers blocks before uploading them.
@@ -387,7 +412,7 @@ pub enum FastUploadBuffer {
 }
 
 /// S3A settings; unset fields keep the Hadoop default.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct S3a {
     /// `fs.s3a.multipart.size` in bytes.

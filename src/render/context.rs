@@ -7,8 +7,8 @@ use crate::access;
 use crate::aws;
 use crate::facts;
 use crate::model::{
-    Acks, Compression, MissingData, OffsetReset, Pipeline, SaslMechanism, SecurityProtocol,
-    TableType,
+    Acks, Compression, JobDependencies, MissingData, OffsetReset, Pipeline, SaslMechanism,
+    SecurityProtocol, TableType,
 };
 use crate::path::KeyPath;
 
@@ -73,6 +73,7 @@ pub fn build(pipeline: &Pipeline) -> Value {
         "checkpoint_location": facts::checkpoint_location(pipeline),
         "hudi_base_path": facts::hudi_base_path(pipeline),
         "job_script": facts::job_script(pipeline),
+        "job_bootstrap": facts::rendered_job(pipeline).then(|| facts::job_bootstrap(pipeline)),
         "namespace": facts::metrics_namespace(pipeline),
         "version": env!("CARGO_PKG_VERSION"),
     })
@@ -281,9 +282,40 @@ pub fn step_arguments(pipeline: &Pipeline, in_stack: bool) -> Vec<(access::Expr,
             at("spark.job.deploy_mode"),
         ),
         (text(&"--master=yarn"), at("spark.job")),
+    ];
+    // The job's classpath: the Hudi bundle EMR installs, and the Kafka connector with
+    // aws-msk-iam-auth, pinned per release (data/emr-releases.toml): resolved from Maven
+    // Central, or the same jars staged in the artifact bucket.
+    let artifacts = facts::job_artifacts(pipeline);
+    let deps = at("spark.job.dependencies");
+    let mut jars = vec![access::Expr::text(&aws::emr_releases().cluster_jars.hudi)];
+    match pipeline.spark.job.dependencies {
+        JobDependencies::Maven if !artifacts.is_empty() => {
+            let coordinates: Vec<&str> = artifacts.iter().map(|a| a.coordinates.as_str()).collect();
+            args.push((
+                text(&format!("--packages={}", coordinates.join(","))),
+                deps.clone(),
+            ));
+        }
+        JobDependencies::Maven => {}
+        JobDependencies::Artifacts => jars.extend(
+            artifacts
+                .iter()
+                .map(|a| s3(&facts::staged_jar(pipeline, &a.file))),
+        ),
+    }
+    let mut jars_arg = access::Expr::text("--jars=");
+    for (i, jar) in jars.into_iter().enumerate() {
+        if i > 0 {
+            jars_arg = jars_arg.then(",");
+        }
+        jars_arg = jars_arg.append(jar);
+    }
+    args.push((jars_arg, deps));
+    args.extend([
         (s3(&facts::job_script(pipeline)), at("spark.job.script")),
         (s3(&facts::job_settings(pipeline)), at("spark.job")),
-    ];
+    ]);
     for (i, arg) in pipeline.spark.job.args.iter().enumerate() {
         args.push((text(arg), at("spark.job.args").index(i)));
     }
@@ -513,11 +545,26 @@ fn spark_defaults(pipeline: &Pipeline) -> Settings {
         "spark.serializer",
         "org.apache.spark.serializer.KryoSerializer",
     );
+    // Hudi's SQL support on EMR (EMR Release Guide, "Work with a Hudi dataset"), its Kryo
+    // registrar from Hudi 0.14 (Hudi quick start, "Spark"), and Iceberg's extensions when the
+    // Polaris catalog is configured (Iceberg docs, "Spark configuration: SQL extensions").
+    let mut extensions = vec!["org.apache.spark.sql.hudi.HoodieSparkSessionExtension"];
+    if pipeline.polaris.is_some() {
+        extensions.push("org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions");
+    }
+    set(&mut out, "spark.sql.extensions", extensions.join(","));
     set(
         &mut out,
-        "spark.sql.extensions",
-        "org.apache.spark.sql.hudi.HoodieSparkSessionExtension",
+        "spark.sql.catalog.spark_catalog",
+        "org.apache.spark.sql.hudi.catalog.HoodieCatalog",
     );
+    if aws::emr_release(&pipeline.emr.release_label).is_some_and(|r| r.hudi_at_least(0, 14)) {
+        set(
+            &mut out,
+            "spark.kryo.registrator",
+            "org.apache.spark.HoodieSparkKryoRegistrar",
+        );
+    }
     let a = &s.s3a;
     let s3a: [(&str, Option<String>); 8] = [
         ("multipart.size", a.multipart_size.map(|v| v.to_string())),
@@ -756,12 +803,57 @@ fn alarms(pipeline: &Pipeline) -> Value {
         .alarms
         .iter()
         .map(|a| {
+            let namespace = a.namespace.clone().unwrap_or_else(|| default_namespace.clone());
+            let dimensions: Vec<Value> = a.dimensions.iter().map(|(k, v)| json!({"name": k, "value": v})).collect();
+            // How the alarm reaches published data (data/metrics.toml; `check` refused the rest).
+            let query = crate::metrics::alarm_query(pipeline, a).unwrap_or(crate::metrics::Query::Direct { job_flow: false });
+            let job_flow = matches!(query, crate::metrics::Query::Direct { job_flow: true });
+            let brokers: Vec<Value> = match &query {
+                crate::metrics::Query::SumOverBrokers { brokers } => brokers
+                    .iter()
+                    .map(|b| json!({ "id": format!("broker{b}"), "value": b.to_string() }))
+                    .collect(),
+                crate::metrics::Query::Direct { .. } => Vec::new(),
+            };
+            let expression = format!(
+                "SUM([{}])",
+                brokers.iter().map(|b| b["id"].as_str().unwrap_or_default()).collect::<Vec<_>>().join(",")
+            );
+            // The same query for put-metric-alarm's --metrics.
+            let metrics_json = (!brokers.is_empty()).then(|| {
+                let mut queries = vec![json!({
+                    "Id": "total",
+                    "Expression": expression,
+                    "Label": format!("{} (sum over the brokers)", a.metric),
+                    "ReturnData": true,
+                })];
+                for b in &brokers {
+                    let mut dims: Vec<Value> = a.dimensions.iter().map(|(k, v)| json!({"Name": k, "Value": v})).collect();
+                    dims.push(json!({"Name": crate::metrics::BROKER_ID, "Value": b["value"]}));
+                    queries.push(json!({
+                        "Id": b["id"],
+                        "MetricStat": {
+                            "Metric": {"Namespace": namespace, "MetricName": a.metric, "Dimensions": dims},
+                            "Period": a.period,
+                            "Stat": a.statistic.to_string(),
+                        },
+                        "ReturnData": false,
+                    }));
+                }
+                serde_json::to_string(&queries).unwrap_or_default()
+            });
             json!({
                 "name": a.name,
                 "logical_id": facts::logical_id("Alarm", &a.name),
+                "brokers": brokers,
+                "broker_dimension": crate::metrics::BROKER_ID,
+                "expression": expression,
+                "metrics_json": metrics_json,
+                "job_flow": job_flow,
+                "job_flow_dimension": crate::metrics::JOB_FLOW_ID,
                 "description": a.description.clone().unwrap_or_else(|| format!("{} {}", a.metric, enum_text(&a.comparison))),
                 "metric": a.metric,
-                "namespace": a.namespace.clone().unwrap_or_else(|| default_namespace.clone()),
+                "namespace": namespace,
                 "statistic": a.statistic.to_string(),
                 "extended": !crate::model::Statistic::STANDARD.contains(&a.statistic.to_string().as_str()),
                 "period": a.period,
@@ -769,9 +861,11 @@ fn alarms(pipeline: &Pipeline) -> Value {
                 "comparison": enum_text(&a.comparison),
                 "evaluation_periods": a.evaluation_periods,
                 "datapoints_to_alarm": a.datapoints_to_alarm,
-                "dimensions": a.dimensions.iter().map(|(k, v)| json!({"name": k, "value": v})).collect::<Vec<_>>(),
+                "dimensions": dimensions,
                 "dimensions_json": serde_json::to_string(
-                    &a.dimensions.iter().map(|(k, v)| json!({"Name": k, "Value": v})).collect::<Vec<_>>()
+                    &a.dimensions.iter().map(|(k, v)| json!({"Name": k, "Value": v}))
+                        .chain(job_flow.then(|| json!({"Name": crate::metrics::JOB_FLOW_ID, "Value": "@EMR_CLUSTER_ID@"})))
+                        .collect::<Vec<_>>()
                 ).unwrap_or_default(),
                 "treat_missing_data": enum_text::<MissingData>(&a.treat_missing_data),
                 "notify": a.notify && pipeline.monitoring.sns.is_some(),

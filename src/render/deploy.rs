@@ -47,6 +47,8 @@ pub(super) fn context(pipeline: &Pipeline) -> Value {
         "job_script": object(&job_script(pipeline)),
         "job_settings": object(&crate::facts::job_settings(pipeline)),
         "rendered_job": crate::facts::rendered_job(pipeline),
+        "staged_jars": staged_jars(pipeline),
+        "job_bootstrap": object(&crate::facts::job_bootstrap(pipeline)),
         "provided_secrets": super::context::provided_secrets(pipeline),
         "replica_key_parameter": super::context::replica_key_parameter(pipeline),
         "declared_secrets": declared_secrets,
@@ -66,6 +68,23 @@ fn main_buckets(pipeline: &Pipeline) -> Vec<String> {
     let mut seen = std::collections::BTreeSet::new();
     out.retain(|b| seen.insert(b.clone()));
     out
+}
+
+/// The jars `spark.job.dependencies = "artifacts"` stages in the artifact bucket: each with its
+/// download URL, for the person who fetches them where there is internet access.
+fn staged_jars(pipeline: &Pipeline) -> Vec<Value> {
+    if pipeline.spark.job.dependencies != crate::model::JobDependencies::Artifacts {
+        return Vec::new();
+    }
+    crate::facts::job_artifacts(pipeline)
+        .iter()
+        .map(|a| {
+            let mut jar = object(&crate::facts::staged_jar(pipeline, &a.file));
+            jar["file"] = json!(a.file);
+            jar["url"] = json!(a.url);
+            jar
+        })
+        .collect()
 }
 
 /// An S3 object by its `s3://bucket/key` URI, and split into its bucket and key.

@@ -17,6 +17,9 @@ use crate::model::{Column, Pipeline, SaslMechanism, SecurityProtocol, ValueForma
 /// The PySpark application `render` writes as `spark/streaming_job.py`.
 pub const STREAMING_JOB: &str = include_str!("../../job/streaming_job.py");
 
+/// The EMR bootstrap action `render` writes as `spark/bootstrap.sh`: boto3 for the job.
+pub const BOOTSTRAP: &str = include_str!("../../job/bootstrap.sh");
+
 /// The version of the settings format; the job refuses any other.
 pub const SETTINGS_VERSION: u32 = 1;
 
@@ -82,6 +85,9 @@ pub struct MetricsSettings {
     /// Each metric is published once per dimension set: the sets the rendered alarms on the
     /// namespace use, then the per-table set. A value `{table}` stands for the query's table.
     pub dimension_sets: Vec<Vec<Dimension>>,
+    /// The CloudWatch unit of each metric the job publishes, by name (`data/metrics.toml`): the job
+    /// publishes these and no others.
+    pub units: BTreeMap<String, String>,
 }
 
 /// A CloudWatch dimension.
@@ -125,17 +131,6 @@ pub struct TableSettings {
     pub hudi_options: BTreeMap<String, String>,
 }
 
-/// The metrics the job publishes, with their CloudWatch units: the names the alarms and the
-/// dashboard read. `docs/job-contract.md` defines each.
-pub const METRICS: &[(&str, &str)] = &[
-    ("InputRecords", "Count"),
-    ("ErrorRecords", "Count"),
-    ("ErrorRate", "Percent"),
-    ("ProcessingLag", "Seconds"),
-    ("BatchDuration", "Milliseconds"),
-    ("MaxOffsetsBehindLatest", "Count"),
-];
-
 /// The per-table dimension set every metric is published with.
 fn table_dimensions(pipeline: &Pipeline) -> Vec<Dimension> {
     vec![
@@ -159,7 +154,12 @@ pub fn settings(pipeline: &Pipeline) -> JobSettings {
         .alarms
         .iter()
         .filter(|a| a.namespace.as_ref().is_none_or(|n| *n == namespace))
-        .filter(|a| METRICS.iter().any(|(m, _)| *m == a.metric))
+        .filter(|a| {
+            crate::metrics::table()
+                .job_metric
+                .iter()
+                .any(|m| m.name == a.metric)
+        })
         .map(|a| {
             a.dimensions
                 .iter()
@@ -236,6 +236,7 @@ pub fn settings(pipeline: &Pipeline) -> JobSettings {
         metrics: MetricsSettings {
             namespace,
             dimension_sets,
+            units: crate::metrics::job_units(),
         },
         tables,
     }

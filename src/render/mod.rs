@@ -277,6 +277,10 @@ pub fn render(
             "spark/streaming_job.py".to_owned(),
             job::STREAMING_JOB.to_owned(),
         ));
+        out.push(artifact(
+            "spark/bootstrap.sh".to_owned(),
+            job::BOOTSTRAP.to_owned(),
+        ));
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
     let manifest = manifest(&out, input_name, input);

@@ -4,7 +4,8 @@
 #      to do about it, and nothing is changed);
 #   2. the bootstrap stack (the artifact bucket; and, in the replication region, the
 #      replica stack with the bucket the lake replicates to);
-#   3. uploads to the artifact bucket: the job code and the EMR certificates, when given;
+#   3. uploads to the artifact bucket: the job code, its settings, and the staged jars and the
+#      EMR certificates, when given;
 #   4. the main stack (cloudformation/pipeline.yaml);
 #   5. the main stack's outputs.
 # Idempotent: unchanged stacks and files are left as they are, so run it again after a change
@@ -98,6 +99,10 @@ if [ -z "$job_script_file" ]; then
   job_script_file="$PWD/spark/streaming_job.py"
 fi
 settings_file="$PWD/spark/job-settings.json"
+# The cluster's bootstrap action (boto3 for the job), rendered beside the job.
+bootstrap_file="$PWD/spark/bootstrap.sh"
+bootstrap_bucket=data-pipeline-prod-bucket-artifacts
+bootstrap_key=code/bootstrap.sh
 
 phase() {
   printf '==> %s/5 %s\n' "$1" "$2" >&2
@@ -254,6 +259,9 @@ prerequisites() {
   elif [ "$remote" = 1 ] && ! object_exists "$tls_bucket" "$tls_key"; then
     missing "$(printf 'the EMR in-transit encryption certificates s3://%s/%s (a zip of privateKey.pem and certificateChain.pem, plus trustedCertificates.pem for a private CA): set EMR_TLS_CERTIFICATES_ZIP to the zip (deploy.sh uploads it), or upload it there' "$tls_bucket" "$tls_key")"
   fi
+  if [ ! -f "$bootstrap_file" ]; then
+    missing "$(printf 'the bootstrap action %s, which render writes beside this script: render again' "$bootstrap_file")"
+  fi
   if [ ! -f "$settings_file" ]; then
     missing "$(printf 'the job settings %s, which render writes beside this script: render again' "$settings_file")"
   fi
@@ -307,6 +315,7 @@ uploads() {
     upload "$job_script_file" "$job_script_bucket" "$job_script_key"
   fi
   upload "$settings_file" "$settings_bucket" "$settings_key"
+  upload "$bootstrap_file" "$bootstrap_bucket" "$bootstrap_key"
   if [ -n "$tls_file" ]; then
     upload "$tls_file" "$tls_bucket" "$tls_key"
   fi
