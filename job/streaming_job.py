@@ -12,14 +12,15 @@ job of your own (spark.job.script) must honour as well. In short:
   consumer group and checkpoint, decoding each value into the table's declared columns, and
   writing the records that decode (with their record key and precombine fields) to the table;
 - the brokers are looked up at start (kafka:GetBootstrapBrokers on the cluster ARN the cluster's
-  Spark settings hold);
+  Spark settings hold), and the pipeline's missing topics created (Kafka's Admin client);
 - a StreamingQueryListener publishes the custom metrics to CloudWatch after every micro-batch;
 - when the stop marker appears, each query finishes its running micro-batch and stops.
 
 The one seam: PIPEGEN_JOB_SEAM may name a Python file defining `read_stream(spark, table,
-kafka)` (returns a streaming DataFrame with Kafka's `value` and `timestamp` columns) and/or
-`write_stream(frame, table)` (returns a DataStreamWriter); they replace the Kafka source and the
-Hudi sink, everything else runs as on EMR. The tests use it; nothing on EMR sets it.
+kafka)` (returns a streaming DataFrame with Kafka's `value` and `timestamp` columns),
+`write_stream(frame, table)` (returns a DataStreamWriter) and/or `admin(spark, settings)` (an
+object with KafkaAdmin's `existing`, `create` and `add_partitions`); they replace the Kafka
+source, the Hudi sink and the Kafka admin client, everything else runs as on EMR. The tests use it; nothing on EMR sets it.
 """
 
 import datetime
@@ -57,7 +58,7 @@ def load_seam():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     log.warning("PIPEGEN_JOB_SEAM=%s replaces %s", path,
-                ", ".join(n for n in ("read_stream", "write_stream") if hasattr(module, n)))
+                ", ".join(n for n in ("read_stream", "write_stream", "admin") if hasattr(module, n)))
     return module
 
 
@@ -88,6 +89,86 @@ def kafka_connection(spark, settings):
             f'username="{quote(value["username"])}" password="{quote(value["password"])}";'
         )
     return options
+
+
+class KafkaAdmin:
+    """Kafka's Admin client (kafka-clients, on the job's classpath with the connector), through
+    py4j, with the same connection settings as the queries' source."""
+
+    def __init__(self, spark, options):
+        jvm = spark.sparkContext._jvm
+        properties = jvm.java.util.Properties()
+        for key, value in options.items():
+            if key.startswith("kafka."):
+                properties.setProperty(key[len("kafka."):], value)
+        self.jvm = jvm
+        self.client = jvm.org.apache.kafka.clients.admin.Admin.create(properties)
+
+    def _list(self, items):
+        out = self.jvm.java.util.ArrayList()
+        for item in items:
+            out.add(item)
+        return out
+
+    def existing(self, names):
+        """name -> (partitions, replication factor) of the topics among `names` that exist."""
+        present = self.client.listTopics().names().get()
+        wanted = [name for name in names if present.contains(name)]
+        if not wanted:
+            return {}
+        described = self.client.describeTopics(self._list(wanted)).all().get()
+        out = {}
+        for name in wanted:
+            partitions = described.get(name).partitions()
+            out[name] = (partitions.size(), partitions.get(0).replicas().size())
+        return out
+
+    def create(self, topics):
+        jvm = self.jvm
+        new = []
+        for topic in topics:
+            configs = jvm.java.util.HashMap()
+            for key, value in topic["configs"].items():
+                configs.put(key, value)
+            created = jvm.org.apache.kafka.clients.admin.NewTopic(
+                topic["name"],
+                jvm.java.util.Optional.of(jvm.java.lang.Integer.valueOf(str(topic["partitions"]))),
+                jvm.java.util.Optional.of(jvm.java.lang.Short.valueOf(str(topic["replication_factor"]))),
+            )
+            new.append(created.configs(configs))
+        self.client.createTopics(self._list(new)).all().get()
+
+    def add_partitions(self, name, total):
+        jvm = self.jvm
+        increase = jvm.java.util.HashMap()
+        increase.put(name, jvm.org.apache.kafka.clients.admin.NewPartitions.increaseTo(total))
+        self.client.createPartitions(increase).all().get()
+
+    def close(self):
+        self.client.close()
+
+
+def ensure_topics(admin, topics):
+    """Creates the pipeline's missing topics and adds partitions a topic lacks; logs what it
+    cannot change (fewer partitions, another replication factor: see docs/job-contract.md)."""
+    existing = admin.existing([t["name"] for t in topics])
+    missing = [t for t in topics if t["name"] not in existing]
+    if missing:
+        admin.create(missing)
+        log.info("created topics %s", ", ".join(t["name"] for t in missing))
+    for topic in topics:
+        if topic["name"] not in existing:
+            continue
+        partitions, replicas = existing[topic["name"]]
+        if partitions < topic["partitions"]:
+            admin.add_partitions(topic["name"], topic["partitions"])
+            log.info("topic %s: partitions %d -> %d", topic["name"], partitions, topic["partitions"])
+        elif partitions > topic["partitions"]:
+            log.warning("topic %s has %d partitions, more than the %d declared: Kafka cannot remove partitions",
+                        topic["name"], partitions, topic["partitions"])
+        if replicas != topic["replication_factor"]:
+            log.warning("topic %s has replication factor %d, not the %d declared: that takes a partition reassignment",
+                        topic["name"], replicas, topic["replication_factor"])
 
 
 def kafka_stream(spark, table, kafka):
@@ -196,8 +277,25 @@ class Metrics(StreamingQueryListener):
             self.client.put_metric_data(Namespace=self.namespace, MetricData=data[start:start + 1000])
 
 
+def prepare_topics(spark, settings, seam):
+    """Creates the missing topics before any query reads: from the cluster, inside the VPC."""
+    topics = settings["kafka"]["topics"]
+    if not topics:
+        return None
+    if seam is not None and hasattr(seam, "admin"):
+        ensure_topics(seam.admin(spark, settings), topics)
+        return None
+    kafka = kafka_connection(spark, settings)
+    admin = KafkaAdmin(spark, kafka)
+    try:
+        ensure_topics(admin, topics)
+    finally:
+        admin.close()
+    return kafka
+
+
 def start_queries(spark, settings, seam):
-    kafka = None
+    kafka = prepare_topics(spark, settings, seam)
     queries = []
     for table in settings["tables"]:
         if seam is not None and hasattr(seam, "read_stream"):

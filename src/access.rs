@@ -26,16 +26,20 @@ pub enum Role {
     FlowLogs,
     /// The role CloudTrail assumes to write to CloudWatch Logs.
     TrailLogs,
+    /// Not a role: the managed policy producer applications' roles attach, to write to the
+    /// pipeline's topics with IAM authentication.
+    Producers,
 }
 
 impl Role {
     /// Every role, in template order.
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::EmrService,
         Role::EmrInstance,
         Role::Replication,
         Role::FlowLogs,
         Role::TrailLogs,
+        Role::Producers,
     ];
 
     /// The role's logical id in the template.
@@ -46,6 +50,7 @@ impl Role {
             Role::Replication => "ReplicationRole",
             Role::FlowLogs => "FlowLogRole",
             Role::TrailLogs => "TrailLogRole",
+            Role::Producers => "ProducerPolicy",
         }
     }
 }
@@ -356,10 +361,24 @@ pub fn needs(pipeline: &Pipeline) -> Vec<Need> {
                 "logs:PutLogEvents",
                 "logs:DescribeLogStreams"], vec![Expr(vec![Part::Att("FlowLogGroup".into(), "Arn")])], "VPC Flow Logs write to the flow-log group (VPC User Guide, \"IAM role for publishing flow logs to CloudWatch Logs\")"));
     }
+    producers(pipeline, &mut out);
     if pipeline.audit.cloudtrail && pipeline.audit.cloudwatch_retention_days.is_some() {
         out.push(need(Role::TrailLogs, "TrailToLogs", &["logs:CreateLogStream", "logs:PutLogEvents"], vec![Expr(vec![Part::Att("TrailLogGroup".into(), "Arn")])], "CloudTrail delivers events to the trail's log group (CloudTrail User Guide, \"Role policy document for CloudTrail to use CloudWatch Logs\")"));
     }
     out
+}
+
+/// What a producer application needs to write to the pipeline's topics with IAM (the rendered
+/// `ProducerPolicy`; `producer.properties` has the client settings): connect, write
+/// idempotently (the producer settings' `enable.idempotence`), describe and write each topic
+/// (MSK Developer Guide, "IAM access control": cluster and topic resources).
+fn producers(pipeline: &Pipeline, out: &mut Vec<Need>) {
+    if !pipeline.kafka.auth.iam || pipeline.kafka.topics.is_empty() {
+        return;
+    }
+    let role = Role::Producers;
+    out.push(need(role, "ProducerConnect", &["kafka-cluster:Connect", "kafka-cluster:WriteDataIdempotently"], vec![Expr(vec![Part::Ref("MskCluster".into())])], "producers connect with IAM authentication and write idempotently, which is a cluster permission (MSK Developer Guide, \"IAM access control\")"));
+    out.push(need(role, "ProducerWrite", &["kafka-cluster:DescribeTopic", "kafka-cluster:WriteData"], pipeline.kafka.topics.iter().map(|t| kafka_arn("topic", &t.name)).collect(), "producers write to the pipeline's topics (MSK Developer Guide, \"IAM access control\": topic resources)"));
 }
 
 fn emr_service(pipeline: &Pipeline, out: &mut Vec<Need>) {
@@ -438,6 +457,15 @@ fn emr_instance(pipeline: &Pipeline, out: &mut Vec<Need>) {
         topics.dedup();
         if !topics.is_empty() {
             out.push(need(role, "KafkaRead", &["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"], topics.iter().map(|t| kafka_arn("topic", t)).collect(), "the job reads the Hudi tables' source topics (MSK Developer Guide, \"IAM access control\": topic resources)"));
+        }
+        let all_topics: Vec<Expr> = pipeline
+            .kafka
+            .topics
+            .iter()
+            .map(|t| kafka_arn("topic", &t.name))
+            .collect();
+        if !all_topics.is_empty() {
+            out.push(need(role, "KafkaTopics", &["kafka-cluster:CreateTopic", "kafka-cluster:DescribeTopic", "kafka-cluster:AlterTopic"], all_topics, "the job creates the pipeline's missing topics, and adds partitions a topic lacks, when it starts: from inside the VPC, with IAM authentication (MSK Developer Guide, \"IAM access control\": CreateTopic, AlterTopic on topic resources)"));
         }
         let groups: Vec<Expr> = pipeline
             .hudi

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use serde_json::{Value, json};
 use yaml_rust2::{Yaml, YamlLoader};
 
 use common::moto::Moto;
@@ -251,6 +251,34 @@ fn the_rendered_job_moves_records_and_publishes_what_the_alarms_read() {
             text.contains(&format!("query {name} stopped after its batch")),
             "{name} was not stopped gracefully:\n{}",
             tail(text.clone())
+        );
+    }
+
+    // The topics, before any query read: the missing ones created as declared, the one the
+    // (recorded) cluster had with too few partitions widened; nothing else asked of it.
+    let topics = rendered.settings["kafka"]["topics"].as_array().unwrap();
+    assert_eq!(topics.len(), 5);
+    let admin: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("admin.json")).unwrap()).unwrap();
+    let mut names: Vec<&str> = topics.iter().map(|t| t["name"].as_str().unwrap()).collect();
+    names.sort_unstable();
+    assert_eq!(admin[0], json!(["existing", names]), "{admin:#}");
+    assert_eq!(admin[1], json!(["create", topics[1..]]), "{admin:#}");
+    assert_eq!(
+        admin[2],
+        json!(["add_partitions", topics[0]["name"], topics[0]["partitions"]]),
+        "{admin:#}"
+    );
+    assert_eq!(admin.as_array().unwrap().len(), 3, "{admin:#}");
+    assert!(
+        text.contains("has replication factor 1, not the 3 declared"),
+        "the job names what it cannot change:\n{}",
+        tail(text.clone())
+    );
+    for topic in topics {
+        assert!(
+            topic["configs"]["min.insync.replicas"].is_string(),
+            "{topic}"
         );
     }
 

@@ -480,29 +480,34 @@ fn topics(pipeline: &Pipeline) -> Value {
         .topics
         .iter()
         .map(|t| {
-            let mut configs = Settings::new();
-            set(&mut configs, "cleanup.policy", enum_text(&t.cleanup_policy));
-            set(
-                &mut configs,
-                "retention.ms",
-                facts::topic_retention_ms(pipeline, t),
-            );
-            set(
-                &mut configs,
-                "min.insync.replicas",
-                facts::topic_min_insync_replicas(pipeline, t),
-            );
-            for (k, v) in &t.config {
-                set(&mut configs, k, v);
-            }
             json!({
                 "name": t.name,
                 "partitions": t.partitions.get(),
                 "replication_factor": facts::topic_replication_factor(pipeline, t),
-                "configs": configs,
+                "configs": topic_configs(pipeline, t),
             })
         })
         .collect()
+}
+
+/// The configs a topic is created with (create-topics.sh, the job's start-up).
+pub(super) fn topic_configs(pipeline: &Pipeline, t: &crate::model::Topic) -> Settings {
+    let mut configs = Settings::new();
+    set(&mut configs, "cleanup.policy", enum_text(&t.cleanup_policy));
+    set(
+        &mut configs,
+        "retention.ms",
+        facts::topic_retention_ms(pipeline, t),
+    );
+    set(
+        &mut configs,
+        "min.insync.replicas",
+        facts::topic_min_insync_replicas(pipeline, t),
+    );
+    for (k, v) in &t.config {
+        set(&mut configs, k, v);
+    }
+    configs
 }
 
 /// `spark-defaults`: sizing, shuffle, S3A, the Polaris catalog and the user's extra settings.

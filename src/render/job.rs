@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::context::{Settings, client_security, hudi_options};
+use super::context::{Settings, client_security, hudi_options, topic_configs};
 use crate::facts;
 use crate::model::{Column, Pipeline, SaslMechanism, SecurityProtocol, ValueFormat, wire_name};
 
@@ -63,6 +63,23 @@ pub struct KafkaSettings {
     pub options: BTreeMap<String, String>,
     /// The secret holding the SCRAM username and password, when clients use SCRAM.
     pub scram_secret: Option<String>,
+    /// The pipeline's topics: the job creates the missing ones when it starts (from inside the
+    /// VPC, with the queries' authentication) and adds partitions a topic lacks.
+    pub topics: Vec<TopicSettings>,
+}
+
+/// A topic as the pipeline declares it.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TopicSettings {
+    /// The topic's name.
+    pub name: String,
+    /// Its partition count.
+    pub partitions: u32,
+    /// Its replication factor.
+    pub replication_factor: u16,
+    /// The topic configs it is created with.
+    pub configs: BTreeMap<String, String>,
 }
 
 /// The graceful stop: the job polls for a marker object and, when it appears, lets every
@@ -225,6 +242,17 @@ pub fn settings(pipeline: &Pipeline) -> JobSettings {
             scram_secret: scram
                 .then(|| pipeline.kafka.auth.scram_secrets.first().cloned())
                 .flatten(),
+            topics: pipeline
+                .kafka
+                .topics
+                .iter()
+                .map(|t| TopicSettings {
+                    name: t.name.clone(),
+                    partitions: t.partitions.get(),
+                    replication_factor: facts::topic_replication_factor(pipeline, t),
+                    configs: topic_configs(pipeline, t).into_iter().collect(),
+                })
+                .collect(),
         },
         trigger_interval_seconds: streaming.trigger_interval_seconds,
         stop: StopSettings {

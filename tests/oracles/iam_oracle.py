@@ -2,7 +2,8 @@
 needs, and nothing else?      python iam_oracle.py TEMPLATE.yaml NEEDS.json
 
 Prints a JSON report; exit 0 when every verdict passes, 1 otherwise, 2 on unusable input
-(unreadable files, a principal that is no AWS::IAM::Role, an intrinsic PHYSICAL cannot resolve,
+(unreadable files, a principal that is no AWS::IAM::Role - or AWS::IAM::ManagedPolicy attached to
+no role of the template, for roles elsewhere - an intrinsic PHYSICAL cannot resolve,
 an AWS managed policy moto does not know, a crash). Intrinsics are resolved with NEEDS.json's
 account/region/partition and its parameters (values for template parameters without a
 default) - in needs' resources too (${X.Arn}, ${X}).
@@ -212,6 +213,8 @@ def collect(template, resolver):
                       resolver.resolve(props.get("PolicyDocument"), f"{lid}.PolicyDocument"))
             if r["Type"] == "AWS::IAM::ManagedPolicy":
                 own_arns[resolver.ref(lid, lid)] = policy
+                if not props.get("Roles"):  # for roles outside the template: its own principal
+                    out[lid] = [policy]
             for role in resolver.resolve(props.get("Roles", []), f"{lid}.Roles"):
                 out[names[role]] += [policy] if role in names else []
         if r.get("Type") == "AWS::IAM::RolePolicy":  # an inline policy of its own resource
@@ -396,7 +399,7 @@ def main(argv):
         if not isinstance(n.get("resource"), str):
             raise Unusable(f"need {json.dumps(n)}: resource must be a string or an intrinsic")
         if n["principal"] not in by_role:
-            raise Unusable(f"need {json.dumps(n)}: its principal is no AWS::IAM::Role of the template")
+            raise Unusable(f"need {json.dumps(n)}: its principal is no AWS::IAM::Role (or unattached ManagedPolicy) of the template")
         if n.get("expect", "ALLOWED") not in ("ALLOWED", "DENIED"):
             raise Unusable(f"need {json.dumps(n)}: expect must be ALLOWED or DENIED")
         n["resource"] = resolver.sub(n["resource"], {}, f"need {n['action']} {n['resource']}")

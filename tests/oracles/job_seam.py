@@ -5,10 +5,13 @@ Kafka source becomes Spark's built-in `rate` source, shaped like Kafka's records
 holding a JSON object with the table's declared columns (every 10th one is not JSON, which the
 job must count as an error and not write) and the record's `timestamp`. The Hudi sink becomes
 Spark's JSON file sink under $PIPEGEN_JOB_SEAM_OUT/<table>, which the test reads back.
-Everything else — decoding, checkpoints, triggers, the listener, the graceful stop — is the
-job's own.
+Kafka's Admin client becomes a recorder: the cluster it pretends to be already has the first
+topic, with one partition and replication factor 1, and it writes every call it is given to
+$PIPEGEN_JOB_SEAM_OUT/admin.json. Everything else — topic planning, decoding, checkpoints,
+triggers, the listener, the graceful stop — is the job's own.
 """
 
+import json
 import os
 
 from pyspark.sql import functions as F
@@ -42,3 +45,31 @@ def read_stream(spark, table, kafka):
 def write_stream(frame, table):
     out = os.path.join(os.environ["PIPEGEN_JOB_SEAM_OUT"], table["name"])
     return frame.writeStream.format("json").option("path", out)
+
+
+class RecordingAdmin:
+    def __init__(self, topics):
+        self.present = {topics[0]["name"]: (1, 1)} if topics else {}
+        self.calls = []
+
+    def _save(self):
+        os.makedirs(os.environ["PIPEGEN_JOB_SEAM_OUT"], exist_ok=True)
+        with open(os.path.join(os.environ["PIPEGEN_JOB_SEAM_OUT"], "admin.json"), "w") as out:
+            json.dump(self.calls, out)
+
+    def existing(self, names):
+        self.calls.append(["existing", sorted(names)])
+        self._save()
+        return {n: self.present[n] for n in names if n in self.present}
+
+    def create(self, topics):
+        self.calls.append(["create", topics])
+        self._save()
+
+    def add_partitions(self, name, total):
+        self.calls.append(["add_partitions", name, total])
+        self._save()
+
+
+def admin(spark, settings):
+    return RecordingAdmin(settings["kafka"]["topics"])
