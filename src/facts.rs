@@ -557,6 +557,7 @@ pub const FIXED_LOGICAL_IDS: &[&str] = &[
     "MskConfiguration",
     "MskScramSecrets",
     "MskSecurityGroup",
+    "ProducerPolicy",
     "ReplicationPolicy",
     "ReplicationRole",
     "S3GatewayEndpoint",
