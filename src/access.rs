@@ -397,22 +397,28 @@ fn emr_instance(pipeline: &Pipeline, out: &mut Vec<Need>) {
     let role = Role::EmrInstance;
     let artifacts = facts::artifact_bucket(pipeline);
     let mut code = vec![s3_arn(pipeline, &artifacts, "/code/*")];
-    if pipeline.spark.job.dependencies == crate::model::JobDependencies::Artifacts {
+    let all_jars = pipeline.spark.job.dependencies == crate::model::JobDependencies::Artifacts;
+    if all_jars {
         code.push(s3_arn(pipeline, &artifacts, "/jars/*"));
     }
     let mut objects = vec![facts::job_script(pipeline)];
+    if facts::polaris_sync(pipeline) {
+        // The sync step's Apache XTable bundle (its program and configs are under code/).
+        objects.push(facts::xtable_jar(pipeline));
+    }
     if pipeline.emr.security_configuration.in_transit_encryption {
         objects.push(facts::tls_certificates(pipeline));
     }
     for uri in objects {
         if let Some((name, key)) = split_s3(&uri)
-            && !(name == artifacts && key.starts_with("code/"))
+            && !(name == artifacts
+                && (key.starts_with("code/") || (all_jars && key.starts_with("jars/"))))
         {
             code.push(s3_arn(pipeline, name, &format!("/{key}")));
         }
     }
     code.dedup();
-    out.push(need(role, "ReadArtifacts", &["s3:GetObject"], code, "the nodes read the job code, its staged jars and the in-transit encryption certificates from the artifact bucket (EMR Management Guide, \"Providing certificates for encrypting data in transit\")"));
+    out.push(need(role, "ReadArtifacts", &["s3:GetObject"], code, "the nodes read the job code, its staged jars, the Polaris sync step's XTable bundle and the in-transit encryption certificates from the artifact bucket (EMR Management Guide, \"Providing certificates for encrypting data in transit\")"));
     let data: Vec<Expr> = [
         facts::hudi_base_path(pipeline),
         facts::checkpoint_location(pipeline),

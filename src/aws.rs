@@ -88,6 +88,8 @@ pub struct EmrReleases {
     pub msk_iam_auth: Vec<MskIamAuth>,
     /// Jars EMR installs that the job puts on its classpath.
     pub cluster_jars: ClusterJars,
+    /// The Apache XTable release the Polaris sync step runs.
+    pub xtable: XTable,
 }
 
 /// One EMR release: what it bundles and how long AWS supports it.
@@ -166,6 +168,18 @@ pub struct MskIamAuth {
 pub struct ClusterJars {
     /// The Hudi Spark bundle.
     pub hudi: String,
+}
+
+/// An Apache XTable release: its utilities bundle, staged in the artifact bucket.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct XTable {
+    /// The release.
+    pub version: String,
+    /// The bundled utilities jar's file name (`jars/<file>` in the artifact bucket).
+    pub file: String,
+    /// The oldest Java it runs on.
+    pub min_java: u8,
 }
 
 /// The EMR release table.

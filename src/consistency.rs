@@ -218,6 +218,11 @@ pub const CHECKS: &[Check] = &[
         "Every alarm queries a metric its publisher sends, with exactly its dimensions, at the configured monitoring level",
         "the alarm matches no data and sits in INSUFFICIENT_DATA: it never fires",
     ),
+    c(
+        "CFX-042",
+        "The Polaris sync step can run beside the streaming step: Apache XTable's Java, a step failure action EMR accepts with concurrent steps",
+        "the sync step cannot start (XTable needs Java 11) or EMR rejects the steps, so no table is registered in Polaris",
+    ),
 ];
 
 /// The metadata of a check id.
@@ -262,6 +267,7 @@ pub fn check(pipeline: &Pipeline, ctx: &Context) -> Vec<Finding> {
         table_columns,
         archived_reads,
         job_dependencies,
+        polaris_sync,
         alarm_metrics,
         |pipeline, _, out| crate::constraints::check(pipeline, out),
         |pipeline, _, out| crate::constraints::check_documented(pipeline, out),
@@ -947,6 +953,45 @@ fn job_dependencies(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
             )
             .with_related(p("network.nat_gateways"), "no NAT gateway")
             .with_help("set spark.job.dependencies = \"artifacts\" and stage the jars in the artifact bucket (deploy.sh lists them), or add a NAT gateway"),
+        );
+    }
+}
+
+// CFX-042
+fn polaris_sync(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
+    use crate::model::ActionOnFailure;
+    if !facts::polaris_sync(pipeline) {
+        return;
+    }
+    let xtable = &aws::emr_releases().xtable;
+    if let Some(release) = aws::emr_release(&pipeline.emr.release_label)
+        && release.java < xtable.min_java
+    {
+        out.push(
+            Finding::error(
+                "CFX-042",
+                p("emr.release_label"),
+                format!(
+                    "the Polaris sync step runs Apache XTable {} (Java {} or later), but {} runs Java {}",
+                    xtable.version, xtable.min_java, release.label, release.java
+                ),
+            )
+            .with_related(p("polaris"), "the Polaris catalog the step registers the tables in")
+            .with_help("use an emr-7 release (Java 17)"),
+        );
+    }
+    // With more than one step at a time, EMR accepts only steps whose ActionOnFailure is
+    // CONTINUE (EMR Management Guide, "Considerations for running multiple steps in parallel";
+    // API Reference, StepConfig).
+    if pipeline.spark.job.action_on_failure != ActionOnFailure::Continue {
+        out.push(
+            Finding::error(
+                "CFX-042",
+                p("spark.job.action_on_failure"),
+                "the Polaris sync step runs beside the streaming step (StepConcurrencyLevel 2), and then EMR accepts only steps whose ActionOnFailure is CONTINUE",
+            )
+            .with_related(p("polaris"), "the Polaris catalog the sync step registers the tables in")
+            .with_help("set spark.job.action_on_failure = \"CONTINUE\" (the alarms on the job's metrics report a failed step)"),
         );
     }
 }

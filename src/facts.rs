@@ -239,6 +239,27 @@ pub fn job_bootstrap(pipeline: &Pipeline) -> String {
     format!("s3://{}/code/bootstrap.sh", artifact_bucket(pipeline))
 }
 
+/// Whether the cluster runs the Polaris sync step (Apache XTable, `polaris/xtable_sync.py`).
+pub fn polaris_sync(pipeline: &Pipeline) -> bool {
+    pipeline.polaris.is_some()
+}
+
+/// Whether the cluster runs the bootstrap action (`spark/bootstrap.sh`): boto3 for the
+/// rendered job's and the sync step's python3.
+pub fn needs_bootstrap(pipeline: &Pipeline) -> bool {
+    rendered_job(pipeline) || polaris_sync(pipeline)
+}
+
+/// Where `deploy.sh` uploads one of the Polaris sync step's files (`polaris/<file>`).
+pub fn polaris_code(pipeline: &Pipeline, file: &str) -> String {
+    format!("s3://{}/code/{file}", artifact_bucket(pipeline))
+}
+
+/// Where the Apache XTable bundle the sync step runs is staged.
+pub fn xtable_jar(pipeline: &Pipeline) -> String {
+    staged_jar(pipeline, &crate::aws::emr_releases().xtable.file)
+}
+
 /// Whether the step runs the job pipegen renders (no `spark.job.script` of the user's own).
 pub fn rendered_job(pipeline: &Pipeline) -> bool {
     pipeline.spark.job.script.is_none()

@@ -81,6 +81,12 @@ usage() {
   printf '                                   %s\n' {{ jar.url }}
 {%- endfor %}
 {%- endif %}
+{%- if deploy.polaris_sync %}
+  printf '  XTABLE_JAR=FILE                the Apache XTable %s utilities bundle (%s) the\n' {{ deploy.polaris_sync.jar.version }} {{ deploy.polaris_sync.jar.file }}
+  printf '                                 Polaris sync step runs, uploaded to s3://%s/%s\n' {{ deploy.polaris_sync.jar.bucket }} {{ deploy.polaris_sync.jar.key }}
+  printf '                                 (unless it is there); build it from the release'"'"'s source:\n'
+  printf '                                 https://xtable.apache.org/releases/downloads (mvn install)\n'
+{%- endif %}
 {%- for s in deploy.provided_secrets %}
   printf "  %s=VALUE (required)\n      the value of secret '%s': %s\n" {{ s.parameter }} {{ s.name }} {{ s.what }}
 {%- endfor %}
@@ -119,6 +125,12 @@ if [ -n "${SPARK_JARS_DIR:-}" ]; then
   jars_dir="$(absolute "$SPARK_JARS_DIR")"
 fi
 {%- endif %}
+{%- if deploy.polaris_sync %}
+xtable_file=""
+if [ -n "${XTABLE_JAR:-}" ]; then
+  xtable_file="$(absolute "$XTABLE_JAR")"
+fi
+{%- endif %}
 {%- if deploy.tls_certificates %}
 tls_file=""
 if [ -n "${EMR_TLS_CERTIFICATES_ZIP:-}" ]; then
@@ -134,8 +146,8 @@ if [ -z "$job_script_file" ]; then
 fi
 {%- endif %}
 settings_file="$PWD/spark/job-settings.json"
-{%- if deploy.rendered_job %}
-# The cluster's bootstrap action (boto3 for the job), rendered beside the job.
+{%- if deploy.bootstrap %}
+# The cluster's bootstrap action (boto3 for the job and the sync step's python3).
 bootstrap_file="$PWD/spark/bootstrap.sh"
 bootstrap_bucket={{ deploy.job_bootstrap.bucket }}
 bootstrap_key={{ deploy.job_bootstrap.key }}
@@ -330,7 +342,23 @@ prerequisites() {
     fi
   done
 {%- endif %}
-{%- if deploy.rendered_job %}
+{%- if deploy.polaris_sync %}
+  # The Polaris sync step runs this jar (java -jar) on the primary node.
+  if [ -n "$xtable_file" ]; then
+    if [ ! -f "$xtable_file" ] || [ ! -r "$xtable_file" ]; then
+      missing "$(printf 'the Apache XTable bundle: XTABLE_JAR=%s is not a readable file' "$(word "$XTABLE_JAR")")"
+    fi
+  elif [ "$remote" = 1 ] && ! object_exists {{ deploy.polaris_sync.jar.bucket }} {{ deploy.polaris_sync.jar.key }}; then
+    missing "$(printf 'the Apache XTable bundle s3://%s/%s: set XTABLE_JAR to the file (deploy.sh uploads it; ./deploy.sh --help says where it comes from)' {{ deploy.polaris_sync.jar.bucket }} {{ deploy.polaris_sync.jar.key }})"
+  fi
+  local sync_file
+  for sync_file in{% for f in deploy.polaris_sync.files %} {{ f.file }}{% endfor %}; do
+    if [ ! -f "$sync_file" ]; then
+      missing "$(printf 'the Polaris sync file %s, which render writes beside this script: render again' "$PWD/$sync_file")"
+    fi
+  done
+{%- endif %}
+{%- if deploy.bootstrap %}
   if [ ! -f "$bootstrap_file" ]; then
     missing "$(printf 'the bootstrap action %s, which render writes beside this script: render again' "$bootstrap_file")"
   fi
@@ -399,8 +427,16 @@ uploads() {
     upload "$job_script_file" "$job_script_bucket" "$job_script_key"
   fi
   upload "$settings_file" "$settings_bucket" "$settings_key"
-{%- if deploy.rendered_job %}
+{%- if deploy.bootstrap %}
   upload "$bootstrap_file" "$bootstrap_bucket" "$bootstrap_key"
+{%- endif %}
+{%- if deploy.polaris_sync %}
+{%- for f in deploy.polaris_sync.files %}
+  upload {{ f.file }} {{ f.bucket }} {{ f.key }}
+{%- endfor %}
+  if [ -n "$xtable_file" ]; then
+    upload "$xtable_file" {{ deploy.polaris_sync.jar.bucket }} {{ deploy.polaris_sync.jar.key }}
+  fi
 {%- endif %}
 {%- if deploy.staged_jars %}
   if [ -n "$jars_dir" ]; then

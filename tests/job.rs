@@ -136,6 +136,43 @@ for metric, dimensions in wanted:
 print(json.dumps(out))
 "#;
 
+/// Calls on moto, one JSON list of `[operation, arguments…]`: buckets, objects (from files),
+/// secrets.
+const AWS_PY: &str = r#"
+import json, sys
+import boto3
+url, region, calls = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+def client(service):
+    return boto3.client(service, region_name=region, endpoint_url=url,
+                        aws_access_key_id="test", aws_secret_access_key="test")
+s3, secrets = client("s3"), client("secretsmanager")
+for call in calls:
+    op, args = call[0], call[1:]
+    if op == "bucket":
+        s3.create_bucket(Bucket=args[0])
+    elif op == "object":
+        with open(args[2], "rb") as f:
+            s3.put_object(Bucket=args[0], Key=args[1], Body=f.read())
+    elif op == "secret":
+        secrets.create_secret(Name=args[0], SecretString=args[1])
+    elif op == "rotate":
+        secrets.put_secret_value(SecretId=args[0], SecretString=args[1])
+    else:
+        raise SystemExit(f"unknown call {op}")
+"#;
+
+/// Runs [`AWS_PY`] on moto.
+fn aws(moto: &Moto, calls: &Value) {
+    succeeds(
+        Command::new(tool("PIPEGEN_ORACLES_PYTHON"))
+            .args(["-c", AWS_PY, &moto.url, "us-east-1"])
+            .arg(calls.to_string()),
+    );
+}
+
+/// The Polaris credential the tests' secret holds: a Polaris-issued client id and secret.
+const POLARIS_CREDENTIAL: &str = "pipeline-client-0f3a:Secret+/with$odd'chars";
+
 #[test]
 fn the_rendered_job_moves_records_and_publishes_what_the_alarms_read() {
     let python = tool("PIPEGEN_PYSPARK_PYTHON");
@@ -156,6 +193,11 @@ fn the_rendered_job_moves_records_and_publishes_what_the_alarms_read() {
     let settings_file = dir.join("job-settings.json");
     std::fs::write(&settings_file, rendered.settings.to_string()).unwrap();
     let moto = Moto::start(dir);
+    let polaris = &rendered.settings["polaris"];
+    aws(
+        &moto,
+        &json!([["secret", polaris["credential_secret"], POLARIS_CREDENTIAL]]),
+    );
     let out = dir.join("sink");
     // The job's own log lines and Spark's, in one file.
     let log = dir.join("job.log");
@@ -237,8 +279,38 @@ fn the_rendered_job_moves_records_and_publishes_what_the_alarms_read() {
     let text = job_log();
     assert!(status.success(), "the job failed:\n{}", tail(text.clone()));
     assert!(
-        !marker.exists(),
-        "the job removes the stop marker it obeyed"
+        marker.exists(),
+        "the stop marker stays after the job obeyed it, for the Polaris sync step"
+    );
+
+    // The Polaris catalog: its credential read from the secret and set on the session before
+    // the queries started; never in the rendered Spark settings. The namespace cannot be
+    // created here (no Iceberg runtime), which the job logs and survives.
+    let session: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("session.json")).unwrap()).unwrap();
+    let setting = polaris["credential_setting"].as_str().unwrap();
+    assert_eq!(setting, "spark.sql.catalog.polaris.credential");
+    assert_eq!(session[setting], json!(POLARIS_CREDENTIAL), "{session:#}");
+    for file in [
+        "spark/spark-defaults.conf",
+        "spark/spark-config.json",
+        "polaris/catalog.properties",
+        "cloudformation/pipeline.yaml",
+    ] {
+        let text = std::fs::read_to_string(rendered.dir.join(file)).unwrap();
+        assert!(
+            !text.contains("polaris.credential"),
+            "{file} names the catalog credential"
+        );
+        assert!(
+            !text.contains("POLARIS_CREDENTIAL"),
+            "{file} has a credential placeholder"
+        );
+    }
+    assert!(
+        text.contains("Polaris catalog polaris: cannot create namespace pipeline"),
+        "the job tried to create the namespace:\n{}",
+        tail(text.clone())
     );
     assert!(
         !text.contains("publishing the metrics of query"),
@@ -387,6 +459,283 @@ fn the_rendered_job_moves_records_and_publishes_what_the_alarms_read() {
         batches_at_stop.iter().sum::<usize>(),
         batches_at_stop,
         received.len()
+    )
+    .unwrap();
+}
+
+/// A stand-in for `java`: records its arguments, the configs they name (their bytes, and the
+/// catalog config's and its folder's modes) into `$FAKE_JAVA_OUT/round-<n>.json`.
+const FAKE_JAVA: &str = r#"
+import json, os, stat, sys
+out = os.environ["FAKE_JAVA_OUT"]
+args = sys.argv[1:]
+record = {"args": args}
+for flag in ("--datasetConfig", "--icebergCatalogConfig"):
+    path = args[args.index(flag) + 1]
+    with open(path) as f:
+        record[flag] = {"path": path, "text": f.read(), "mode": stat.S_IMODE(os.stat(path).st_mode),
+                        "folder_mode": stat.S_IMODE(os.stat(os.path.dirname(path)).st_mode)}
+with open(args[args.index("-jar") + 1], "rb") as f:
+    record["jar"] = f.read().decode()
+n = len(os.listdir(out))
+with open(os.path.join(out, f"round-{n}.json"), "w") as f:
+    json.dump(record, f)
+"#;
+
+#[test]
+fn the_polaris_sync_step_runs_xtable_with_the_secret_credential_until_the_stop_marker() {
+    let python = tool("PIPEGEN_PYSPARK_PYTHON");
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path();
+    let out = dir.join("render");
+    let output = common::pipegen(&[
+        "render",
+        common::root()
+            .join("examples/production.toml")
+            .to_str()
+            .unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let program = out.join("polaris/xtable_sync.py");
+    succeeds(Command::new(&python).args(["-m", "pyflakes"]).arg(&program));
+
+    // The rendered settings, with a 3-second interval (the model's unit is minutes).
+    let mut settings: Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("spark/job-settings.json")).unwrap(),
+    )
+    .unwrap();
+    settings["polaris"]["sync"]["interval_seconds"] = json!(3);
+    settings["stop"]["poll_seconds"] = json!(1);
+    let settings_file = dir.join("job-settings.json");
+    std::fs::write(&settings_file, settings.to_string()).unwrap();
+    let jar_file = dir.join("xtable.jar");
+    std::fs::write(&jar_file, "the XTable bundle").unwrap();
+    let s3 = |uri: &Value| -> (String, String) {
+        let (bucket, key) = uri.as_str().unwrap()["s3://".len()..]
+            .split_once('/')
+            .unwrap();
+        (bucket.to_owned(), key.to_owned())
+    };
+    let sync = &settings["polaris"]["sync"];
+    // The step as rendered: `bash -c <command> <name> <program> <settings> <region>`.
+    let steps: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("spark/emr-step.json")).unwrap())
+            .unwrap();
+    let step = steps
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Name"] == "pipegen-polaris-sync")
+        .expect("the sync step");
+    assert_eq!(step["ActionOnFailure"], "CONTINUE");
+    let step_args: Vec<String> = step["HadoopJarStep"]["Args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(step_args[..2], ["bash", "-c"]);
+    assert_eq!(step_args[6], "us-east-1");
+    let command = dir.join("sync-step.sh");
+    std::fs::write(&command, format!("#!/usr/bin/env bash\n{}\n", step_args[2])).unwrap();
+    succeeds(Command::new(tool("PIPEGEN_SHELLCHECK")).arg(&command));
+    let settings_uri = json!(step_args[5]);
+    let mut calls = vec![];
+    let mut buckets = BTreeSet::new();
+    for (uri, file) in [
+        (&settings_uri, settings_file.clone()),
+        (&json!(step_args[4]), program.clone()),
+        (&sync["jar"], jar_file.clone()),
+        (
+            &sync["dataset_config"],
+            out.join("polaris/xtable-config.yaml"),
+        ),
+        (
+            &sync["catalog_config"],
+            out.join("polaris/xtable-catalog.json"),
+        ),
+    ] {
+        let (bucket, key) = s3(uri);
+        if buckets.insert(bucket.clone()) {
+            calls.push(json!(["bucket", bucket]));
+        }
+        calls.push(json!(["object", bucket, key, file]));
+    }
+    let (marker_bucket, marker_key) = s3(&settings["stop"]["marker"]);
+    if buckets.insert(marker_bucket.clone()) {
+        calls.push(json!(["bucket", marker_bucket]));
+    }
+    let secret = settings["polaris"]["credential_secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    calls.push(json!(["secret", secret, POLARIS_CREDENTIAL]));
+    // A marker from before the step started, which it must not obey.
+    let empty = dir.join("empty");
+    std::fs::write(&empty, "").unwrap();
+    calls.push(json!(["object", marker_bucket, marker_key, empty]));
+    let moto = Moto::start(dir);
+    aws(&moto, &Value::Array(calls));
+
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let java = bin.join("java");
+    std::fs::write(
+        &java,
+        format!(
+            "#!/bin/sh\nexec {} -c '{}' \"$@\"\n",
+            tool("PIPEGEN_ORACLES_PYTHON").display(),
+            FAKE_JAVA.replace('\'', "'\\''")
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&java, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let rounds = dir.join("rounds");
+    std::fs::create_dir_all(&rounds).unwrap();
+    // Written and removed by the time the marker is written below: the step started after it.
+    std::thread::sleep(Duration::from_millis(1100));
+    let log = dir.join("sync.log");
+    // The node's python3 (with boto3) and aws CLI, and the stand-in java.
+    std::os::unix::fs::symlink(&python, bin.join("python3")).unwrap();
+    std::os::unix::fs::symlink(tool("PIPEGEN_AWS"), bin.join("aws")).unwrap();
+    let child = Command::new("bash")
+        .args(&step_args[1..])
+        .env(
+            "PATH",
+            format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
+        )
+        .env("AWS_ENDPOINT_URL", &moto.url)
+        .env_remove("JAVA_HOME")
+        .env("FAKE_JAVA_OUT", &rounds)
+        .env("PIPEGEN_AWS_ENDPOINT_URL", &moto.url)
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env_remove("AWS_PROFILE")
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&log).unwrap())
+        .stderr(std::fs::File::create(dir.join("sync.err")).unwrap())
+        .spawn()
+        .unwrap();
+    let mut process = Job(child);
+    let logs = || {
+        format!(
+            "{}{}",
+            std::fs::read_to_string(&log).unwrap_or_default(),
+            std::fs::read_to_string(dir.join("sync.err")).unwrap_or_default()
+        )
+    };
+    let wait_for_rounds = |n: usize, process: &mut Job| {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while std::fs::read_dir(&rounds).unwrap().count() < n {
+            if let Some(status) = process.0.try_wait().unwrap() {
+                panic!("the step ended early ({status}):\n{}", logs());
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no round {n} in 60 s:\n{}",
+                logs()
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    };
+    // Two rounds despite the old marker; then a rotated secret; then a new marker.
+    wait_for_rounds(2, &mut process);
+    let rotated = "pipeline-client-0f3a:rotated-secret";
+    aws(&moto, &json!([["rotate", secret, rotated]]));
+    let rotated_at = std::fs::read_dir(&rounds).unwrap().count();
+    wait_for_rounds(rotated_at + 2, &mut process);
+    aws(
+        &moto,
+        &json!([["object", marker_bucket, marker_key, empty]]),
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = process.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the step did not end within 30 s of the marker:\n{}",
+            logs()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(status.success(), "the step failed:\n{}", logs());
+    assert!(logs().contains("stop marker found"), "{}", logs());
+
+    let dataset = std::fs::read_to_string(out.join("polaris/xtable-config.yaml")).unwrap();
+    let catalog: Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("polaris/xtable-catalog.json")).unwrap(),
+    )
+    .unwrap();
+    let count = std::fs::read_dir(&rounds).unwrap().count();
+    let mut credentials = Vec::new();
+    for n in 0..count {
+        let round: Value = serde_json::from_str(
+            &std::fs::read_to_string(rounds.join(format!("round-{n}.json"))).unwrap(),
+        )
+        .unwrap();
+        let args: Vec<&str> = round["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap())
+            .collect();
+        assert_eq!(args[0], "-jar", "{round}");
+        assert_eq!(round["jar"], "the XTable bundle", "the staged bundle runs");
+        let given = &round["--datasetConfig"];
+        assert_eq!(
+            given["text"].as_str().unwrap(),
+            dataset,
+            "the rendered dataset config"
+        );
+        // The catalog config: the rendered one and the credential, YAML that RunSync reads
+        // (JSON is YAML: parsed here by a YAML parser), for its owner's eyes only, then gone.
+        let config = &round["--icebergCatalogConfig"];
+        let yaml = YamlLoader::load_from_str(config["text"].as_str().unwrap())
+            .unwrap()
+            .remove(0);
+        assert_eq!(
+            yaml["catalogImpl"].as_str(),
+            catalog["catalogImpl"].as_str()
+        );
+        for (key, value) in catalog["catalogOptions"].as_object().unwrap() {
+            assert_eq!(
+                yaml["catalogOptions"][key.as_str()].as_str(),
+                value.as_str(),
+                "{key}"
+            );
+        }
+        credentials.push(
+            yaml["catalogOptions"]["credential"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+        assert_eq!(config["mode"], 0o600, "{round}");
+        assert_eq!(config["folder_mode"], 0o700, "{round}");
+        assert!(
+            !Path::new(config["path"].as_str().unwrap()).exists(),
+            "the credential file stays after its round"
+        );
+    }
+    assert_eq!(credentials[0], POLARIS_CREDENTIAL);
+    assert_eq!(
+        credentials.last().unwrap(),
+        rotated,
+        "the rotated secret reaches the next rounds"
+    );
+    use std::io::Write;
+    writeln!(
+        std::io::stderr(),
+        "polaris sync: {count} rounds, credential rotated after {rotated_at}"
     )
     .unwrap();
 }

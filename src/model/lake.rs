@@ -1,5 +1,7 @@
 //! Apache Hudi tables on S3 and the Apache Polaris catalog they are registered in.
 
+use std::num::NonZeroU32;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -329,6 +331,10 @@ pub struct Polaris {
     /// The OAuth scope requested.
     #[serde(default = "scope")]
     pub scope: String,
+    /// How often the rendered sync step runs Apache XTable, which writes each Hudi table's
+    /// Iceberg metadata and commits it to the catalog, in minutes.
+    #[serde(default = "sync_interval_minutes")]
+    pub sync_interval_minutes: NonZeroU32,
 }
 
 fn catalog_name() -> String {
@@ -339,4 +345,7 @@ fn namespace() -> String {
 }
 fn scope() -> String {
     "PRINCIPAL_ROLE:ALL".to_owned()
+}
+fn sync_interval_minutes() -> NonZeroU32 {
+    NonZeroU32::new(15).expect("15 is not zero")
 }

@@ -36,6 +36,7 @@ pub fn build(pipeline: &Pipeline) -> Value {
                 "path": format!("{}/{}", facts::hudi_base_path(pipeline), t.name),
                 "checkpoint": format!("{}/{}", facts::checkpoint_location(pipeline), t.name),
                 "options": hudi_options(pipeline, t),
+                "partition_spec": xtable_partition_spec(t),
             })
         })
         .collect();
@@ -54,10 +55,9 @@ pub fn build(pipeline: &Pipeline) -> Value {
         "job_cluster_arn_setting": super::job::CLUSTER_ARN_SETTING,
         "step_args": step_arguments(pipeline, true).iter().map(|(a, _)| a.cfn()).collect::<Vec<_>>(),
         "step_args_text": step_arguments(pipeline, false).iter().map(|(a, _)| a.display()).collect::<Vec<_>>(),
+        "sync_step_args": sync_step_arguments(pipeline, true).map(|args| args.iter().map(access::Expr::cfn).collect::<Vec<_>>()),
+        "sync_step_args_text": sync_step_arguments(pipeline, false).map(|args| args.iter().map(access::Expr::display).collect::<Vec<_>>()),
         "primary_key": pipeline.kms.keys.first().map(|k| facts::logical_id("Key", &k.name)),
-        // The EMR configuration has every setting but the catalog credential, a placeholder
-        // only the job fills in (from the secret, when it starts).
-        "spark_defaults_static": spark_defaults(pipeline).into_iter().filter(|(k, _)| Some(k) != polaris_credential_key(pipeline).as_ref()).collect::<Settings>(),
         "broker_properties": broker_properties(pipeline, false),
         "msk_server_properties": properties_text(&broker_properties(pipeline, true)),
         "client": client_settings(pipeline),
@@ -73,7 +73,7 @@ pub fn build(pipeline: &Pipeline) -> Value {
         "checkpoint_location": facts::checkpoint_location(pipeline),
         "hudi_base_path": facts::hudi_base_path(pipeline),
         "job_script": facts::job_script(pipeline),
-        "job_bootstrap": facts::rendered_job(pipeline).then(|| facts::job_bootstrap(pipeline)),
+        "job_bootstrap": facts::needs_bootstrap(pipeline).then(|| facts::job_bootstrap(pipeline)),
         "namespace": facts::metrics_namespace(pipeline),
         "version": env!("CARGO_PKG_VERSION"),
     })
@@ -320,6 +320,35 @@ pub fn step_arguments(pipeline: &Pipeline, in_stack: bool) -> Vec<(access::Expr,
         args.push((text(arg), at("spark.job.args").index(i)));
     }
     args
+}
+
+/// What the Polaris sync step runs (on the primary node, through `command-runner.jar`): fetch
+/// `polaris/xtable_sync.py` from the artifact bucket and run it on the settings file. The
+/// locations are the shell's positional arguments, never part of the command text.
+pub const SYNC_STEP_COMMAND: &str = r#"set -eu; program="$(mktemp)"; aws s3 cp --region "$3" --only-show-errors "$1" "$program"; exec python3 "$program" "$2" "$3""#;
+
+/// The Polaris sync step's arguments (`None` without a Polaris catalog): `bash -c` the
+/// [`SYNC_STEP_COMMAND`] with the program's and the settings' locations and the region.
+pub fn sync_step_arguments(pipeline: &Pipeline, in_stack: bool) -> Option<Vec<access::Expr>> {
+    if !facts::polaris_sync(pipeline) {
+        return None;
+    }
+    let s3 = |uri: &str| {
+        if in_stack {
+            access::s3_uri(pipeline, uri)
+        } else {
+            access::Expr::text(uri)
+        }
+    };
+    Some(vec![
+        access::Expr::text("bash"),
+        access::Expr::text("-c"),
+        access::Expr::text(SYNC_STEP_COMMAND),
+        access::Expr::text("pipegen-polaris-sync"),
+        s3(&facts::polaris_code(pipeline, "xtable_sync.py")),
+        s3(&facts::job_settings(pipeline)),
+        access::Expr::text(&pipeline.pipeline.region),
+    ])
 }
 
 /// `server.properties` for the brokers. With `msk_only`, only the keys an MSK configuration
@@ -769,10 +798,25 @@ pub(super) fn hudi_options(pipeline: &Pipeline, table: &crate::model::HudiTable)
     out
 }
 
-/// The Spark setting that holds the Polaris catalog's OAuth credential.
-fn polaris_credential_key(pipeline: &Pipeline) -> Option<String> {
-    let p = pipeline.polaris.as_ref()?;
-    Some(format!("spark.sql.catalog.{}.credential", p.catalog_name))
+/// XTable's `partitionSpec` of a Hudi table (`field:VALUE,…`), `None` when unpartitioned: the
+/// job writes each partition path field's own value (an identity transform).
+fn xtable_partition_spec(table: &crate::model::HudiTable) -> Option<String> {
+    let fields: Vec<String> = table
+        .partition_path
+        .as_deref()?
+        .split(',')
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+        .map(|f| format!("{f}:VALUE"))
+        .collect();
+    (!fields.is_empty()).then(|| fields.join(","))
+}
+
+/// The Spark setting that holds a catalog's OAuth credential (Iceberg's REST catalog property
+/// `credential`, `client_id:client_secret`): set by the job from the secret at session start,
+/// never rendered.
+pub(super) fn polaris_credential_key(catalog: &str) -> String {
+    format!("spark.sql.catalog.{catalog}.credential")
 }
 
 /// Spark catalog settings for the Polaris (Iceberg REST) catalog.
@@ -787,12 +831,7 @@ fn polaris_settings(pipeline: &Pipeline) -> Settings {
     set(&mut out, &format!("{prefix}.uri"), &p.uri);
     set(&mut out, &format!("{prefix}.warehouse"), &p.warehouse);
     set(&mut out, &format!("{prefix}.scope"), &p.scope);
-    // The OAuth client id:secret is read from the secret when the job starts.
-    set(
-        &mut out,
-        &polaris_credential_key(pipeline).unwrap_or_default(),
-        "${POLARIS_CREDENTIAL}",
-    );
+    // No credential: the job sets it from the secret before the catalog's first use.
     set(
         &mut out,
         &format!("{prefix}.header.X-Iceberg-Access-Delegation"),

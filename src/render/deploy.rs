@@ -49,6 +49,8 @@ pub(super) fn context(pipeline: &Pipeline) -> Value {
         "rendered_job": crate::facts::rendered_job(pipeline),
         "staged_jars": staged_jars(pipeline),
         "job_bootstrap": object(&crate::facts::job_bootstrap(pipeline)),
+        "bootstrap": crate::facts::needs_bootstrap(pipeline),
+        "polaris_sync": polaris_sync(pipeline),
         "provided_secrets": super::context::provided_secrets(pipeline),
         "replica_key_parameter": super::context::replica_key_parameter(pipeline),
         "declared_secrets": declared_secrets,
@@ -85,6 +87,31 @@ fn staged_jars(pipeline: &Pipeline) -> Vec<Value> {
             jar
         })
         .collect()
+}
+
+/// The Polaris sync step's objects: its three rendered files (`polaris/<file>` to `code/<file>`)
+/// and the Apache XTable bundle a person provides (`XTABLE_JAR`).
+fn polaris_sync(pipeline: &Pipeline) -> Value {
+    if !crate::facts::polaris_sync(pipeline) {
+        return Value::Null;
+    }
+    let xtable = &crate::aws::emr_releases().xtable;
+    let files: Vec<Value> = [
+        "xtable_sync.py",
+        "xtable-config.yaml",
+        "xtable-catalog.json",
+    ]
+    .iter()
+    .map(|file| {
+        let mut o = object(&crate::facts::polaris_code(pipeline, file));
+        o["file"] = json!(format!("polaris/{file}"));
+        o
+    })
+    .collect();
+    let mut jar = object(&crate::facts::xtable_jar(pipeline));
+    jar["file"] = json!(xtable.file);
+    jar["version"] = json!(xtable.version);
+    json!({ "files": files, "jar": jar })
 }
 
 /// An S3 object by its `s3://bucket/key` URI, and split into its bucket and key.

@@ -17,6 +17,9 @@ use crate::model::{Column, Pipeline, SaslMechanism, SecurityProtocol, ValueForma
 /// The PySpark application `render` writes as `spark/streaming_job.py`.
 pub const STREAMING_JOB: &str = include_str!("../../job/streaming_job.py");
 
+/// The Polaris sync step's program, `render` writes it as `polaris/xtable_sync.py`.
+pub const XTABLE_SYNC: &str = include_str!("../../job/xtable_sync.py");
+
 /// The EMR bootstrap action `render` writes as `spark/bootstrap.sh`: boto3 for the job.
 pub const BOOTSTRAP: &str = include_str!("../../job/bootstrap.sh");
 
@@ -48,6 +51,42 @@ pub struct JobSettings {
     pub metrics: MetricsSettings,
     /// One streaming query per Hudi table.
     pub tables: Vec<TableSettings>,
+    /// The Polaris catalog, when one is configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub polaris: Option<PolarisSettings>,
+}
+
+/// The Polaris (Iceberg REST) catalog: the job's session credential and the sync step.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolarisSettings {
+    /// The catalog's name in the Spark session (`spark.sql.catalog.<catalog>`, configured in
+    /// the cluster's `spark-defaults` without its credential).
+    pub catalog: String,
+    /// The namespace the tables are registered in; the job creates it at start if missing.
+    pub namespace: String,
+    /// The Spark setting the job sets to the credential before the catalog's first use.
+    pub credential_setting: String,
+    /// The secret holding the Polaris-issued OAuth client credential, `client_id:client_secret`
+    /// (put there by a person: `deploy.sh` takes it as the secret's value).
+    pub credential_secret: String,
+    /// The sync step (`polaris/xtable_sync.py`).
+    pub sync: SyncSettings,
+}
+
+/// The Polaris sync step: Apache XTable's RunSync, every interval, until the stop marker.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SyncSettings {
+    /// Seconds from the start of one sync to the start of the next.
+    pub interval_seconds: u32,
+    /// The Apache XTable utilities bundle (`java -jar`), staged in the artifact bucket.
+    pub jar: String,
+    /// RunSync's `--datasetConfig` (`polaris/xtable-config.yaml`).
+    pub dataset_config: String,
+    /// RunSync's `--icebergCatalogConfig` without the credential
+    /// (`polaris/xtable-catalog.json`); the step adds `catalogOptions.credential`.
+    pub catalog_config: String,
 }
 
 /// How the job reaches the Kafka cluster.
@@ -267,6 +306,18 @@ pub fn settings(pipeline: &Pipeline) -> JobSettings {
             units: crate::metrics::job_units(),
         },
         tables,
+        polaris: pipeline.polaris.as_ref().map(|p| PolarisSettings {
+            catalog: p.catalog_name.clone(),
+            namespace: p.namespace.clone(),
+            credential_setting: super::context::polaris_credential_key(&p.catalog_name),
+            credential_secret: p.credential_secret.clone(),
+            sync: SyncSettings {
+                interval_seconds: p.sync_interval_minutes.get().saturating_mul(60),
+                jar: facts::xtable_jar(pipeline),
+                dataset_config: facts::polaris_code(pipeline, "xtable-config.yaml"),
+                catalog_config: facts::polaris_code(pipeline, "xtable-catalog.json"),
+            },
+        }),
     }
 }
 

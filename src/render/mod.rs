@@ -72,6 +72,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/polaris/xtable-config.yaml"),
     ),
     (
+        "polaris/xtable-catalog.json",
+        include_str!("../../templates/polaris/xtable-catalog.json"),
+    ),
+    (
         "monitoring/create-alarms.sh",
         include_str!("../../templates/monitoring/create-alarms.sh"),
     ),
@@ -245,9 +249,7 @@ pub fn render(
             }
             continue;
         }
-        let polaris_file =
-            *name == "polaris/catalog.properties" || *name == "polaris/xtable-config.yaml";
-        if polaris_file && pipeline.polaris.is_none() {
+        if name.starts_with("polaris/") && pipeline.polaris.is_none() {
             continue;
         }
         if *name == "monitoring/grafana-dashboard.json" && !pipeline.monitoring.dashboards {
@@ -277,9 +279,17 @@ pub fn render(
             "spark/streaming_job.py".to_owned(),
             job::STREAMING_JOB.to_owned(),
         ));
+    }
+    if crate::facts::needs_bootstrap(pipeline) {
         out.push(artifact(
             "spark/bootstrap.sh".to_owned(),
             job::BOOTSTRAP.to_owned(),
+        ));
+    }
+    if crate::facts::polaris_sync(pipeline) {
+        out.push(artifact(
+            "polaris/xtable_sync.py".to_owned(),
+            job::XTABLE_SYNC.to_owned(),
         ));
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));

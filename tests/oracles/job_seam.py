@@ -7,7 +7,8 @@ job must count as an error and not write) and the record's `timestamp`. The Hudi
 Spark's JSON file sink under $PIPEGEN_JOB_SEAM_OUT/<table>, which the test reads back.
 Kafka's Admin client becomes a recorder: the cluster it pretends to be already has the first
 topic, with one partition and replication factor 1, and it writes every call it is given to
-$PIPEGEN_JOB_SEAM_OUT/admin.json. Everything else — topic planning, decoding, checkpoints,
+$PIPEGEN_JOB_SEAM_OUT/admin.json. The sink also writes the session's catalog settings, as the
+queries start, to $PIPEGEN_JOB_SEAM_OUT/session.json. Everything else — topic planning, decoding, checkpoints,
 triggers, the listener, the graceful stop — is the job's own.
 """
 
@@ -43,6 +44,14 @@ def read_stream(spark, table, kafka):
 
 
 def write_stream(frame, table):
+    # The session's catalog settings as the queries start (SET lists those set at run time,
+    # with values Spark redacts; conf.get does not).
+    session = frame.sparkSession
+    keys = [row[0] for row in session.sql("SET").collect() if row[0].startswith("spark.sql.catalog.")]
+    catalogs = {key: session.conf.get(key) for key in keys}
+    os.makedirs(os.environ["PIPEGEN_JOB_SEAM_OUT"], exist_ok=True)
+    with open(os.path.join(os.environ["PIPEGEN_JOB_SEAM_OUT"], "session.json"), "w") as f:
+        json.dump(catalogs, f)
     out = os.path.join(os.environ["PIPEGEN_JOB_SEAM_OUT"], table["name"])
     return frame.writeStream.format("json").option("path", out)
 

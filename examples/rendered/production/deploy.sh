@@ -58,6 +58,10 @@ usage() {
   printf '                                 to s3://%s/%s\n' "$job_script_bucket" "$job_script_key"
   printf '  EMR_TLS_CERTIFICATES_ZIP=FILE  the EMR in-transit encryption certificates (a zip of PEM\n'
   printf '                                 files), uploaded to s3://%s/%s (unless they are there)\n' "$tls_bucket" "$tls_key"
+  printf '  XTABLE_JAR=FILE                the Apache XTable %s utilities bundle (%s) the\n' 0.4.0-incubating xtable-utilities_2.12-0.4.0-incubating-bundled.jar
+  printf '                                 Polaris sync step runs, uploaded to s3://%s/%s\n' data-pipeline-prod-bucket-artifacts jars/xtable-utilities_2.12-0.4.0-incubating-bundled.jar
+  printf '                                 (unless it is there); build it from the release'"'"'s source:\n'
+  printf '                                 https://xtable.apache.org/releases/downloads (mvn install)\n'
   printf "  %s=VALUE (required)\n      the value of secret '%s': %s\n" SecretDataPipelinePolarisCredentialsValue data-pipeline/polaris-credentials 'the Polaris catalog'\''s OAuth client credential, client_id:client_secret'
 }
 
@@ -88,6 +92,10 @@ job_script_file=""
 if [ -n "${SPARK_JOB_SCRIPT:-}" ]; then
   job_script_file="$(absolute "$SPARK_JOB_SCRIPT")"
 fi
+xtable_file=""
+if [ -n "${XTABLE_JAR:-}" ]; then
+  xtable_file="$(absolute "$XTABLE_JAR")"
+fi
 tls_file=""
 if [ -n "${EMR_TLS_CERTIFICATES_ZIP:-}" ]; then
   tls_file="$(absolute "$EMR_TLS_CERTIFICATES_ZIP")"
@@ -99,7 +107,7 @@ if [ -z "$job_script_file" ]; then
   job_script_file="$PWD/spark/streaming_job.py"
 fi
 settings_file="$PWD/spark/job-settings.json"
-# The cluster's bootstrap action (boto3 for the job), rendered beside the job.
+# The cluster's bootstrap action (boto3 for the job and the sync step's python3).
 bootstrap_file="$PWD/spark/bootstrap.sh"
 bootstrap_bucket=data-pipeline-prod-bucket-artifacts
 bootstrap_key=code/bootstrap.sh
@@ -259,6 +267,20 @@ prerequisites() {
   elif [ "$remote" = 1 ] && ! object_exists "$tls_bucket" "$tls_key"; then
     missing "$(printf 'the EMR in-transit encryption certificates s3://%s/%s (a zip of privateKey.pem and certificateChain.pem, plus trustedCertificates.pem for a private CA): set EMR_TLS_CERTIFICATES_ZIP to the zip (deploy.sh uploads it), or upload it there' "$tls_bucket" "$tls_key")"
   fi
+  # The Polaris sync step runs this jar (java -jar) on the primary node.
+  if [ -n "$xtable_file" ]; then
+    if [ ! -f "$xtable_file" ] || [ ! -r "$xtable_file" ]; then
+      missing "$(printf 'the Apache XTable bundle: XTABLE_JAR=%s is not a readable file' "$(word "$XTABLE_JAR")")"
+    fi
+  elif [ "$remote" = 1 ] && ! object_exists data-pipeline-prod-bucket-artifacts jars/xtable-utilities_2.12-0.4.0-incubating-bundled.jar; then
+    missing "$(printf 'the Apache XTable bundle s3://%s/%s: set XTABLE_JAR to the file (deploy.sh uploads it; ./deploy.sh --help says where it comes from)' data-pipeline-prod-bucket-artifacts jars/xtable-utilities_2.12-0.4.0-incubating-bundled.jar)"
+  fi
+  local sync_file
+  for sync_file in polaris/xtable_sync.py polaris/xtable-config.yaml polaris/xtable-catalog.json; do
+    if [ ! -f "$sync_file" ]; then
+      missing "$(printf 'the Polaris sync file %s, which render writes beside this script: render again' "$PWD/$sync_file")"
+    fi
+  done
   if [ ! -f "$bootstrap_file" ]; then
     missing "$(printf 'the bootstrap action %s, which render writes beside this script: render again' "$bootstrap_file")"
   fi
@@ -316,6 +338,12 @@ uploads() {
   fi
   upload "$settings_file" "$settings_bucket" "$settings_key"
   upload "$bootstrap_file" "$bootstrap_bucket" "$bootstrap_key"
+  upload polaris/xtable_sync.py data-pipeline-prod-bucket-artifacts code/xtable_sync.py
+  upload polaris/xtable-config.yaml data-pipeline-prod-bucket-artifacts code/xtable-config.yaml
+  upload polaris/xtable-catalog.json data-pipeline-prod-bucket-artifacts code/xtable-catalog.json
+  if [ -n "$xtable_file" ]; then
+    upload "$xtable_file" data-pipeline-prod-bucket-artifacts jars/xtable-utilities_2.12-0.4.0-incubating-bundled.jar
+  fi
   if [ -n "$tls_file" ]; then
     upload "$tls_file" "$tls_bucket" "$tls_key"
   fi

@@ -13,8 +13,11 @@ job of your own (spark.job.script) must honour as well. In short:
   writing the records that decode (with their record key and precombine fields) to the table;
 - the brokers are looked up at start (kafka:GetBootstrapBrokers on the cluster ARN the cluster's
   Spark settings hold), and the pipeline's missing topics created (Kafka's Admin client);
+- with a Polaris catalog, its OAuth credential is read from Secrets Manager and set on the
+  session before the catalog's first use, and the tables' namespace created in it;
 - a StreamingQueryListener publishes the custom metrics to CloudWatch after every micro-batch;
-- when the stop marker appears, each query finishes its running micro-batch and stops.
+- when the stop marker appears, each query finishes its running micro-batch and stops (the
+  marker stays, for the Polaris sync step; the next start removes it).
 
 The one seam: PIPEGEN_JOB_SEAM may name a Python file defining `read_stream(spark, table,
 kafka)` (returns a streaming DataFrame with Kafka's `value` and `timestamp` columns),
@@ -89,6 +92,37 @@ def kafka_connection(spark, settings):
             f'username="{quote(value["username"])}" password="{quote(value["password"])}";'
         )
     return options
+
+
+def catalog_credential(secret_string):
+    """The Iceberg REST catalog's `credential`, `client_id:client_secret`, as the secret holds it."""
+    client_id, _, client_secret = secret_string.strip().partition(":")
+    if not (client_id and client_secret):
+        raise ValueError("the secret does not hold client_id:client_secret")
+    return f"{client_id}:{client_secret}"
+
+
+def attach_catalog(spark, settings):
+    """Sets the Polaris catalog's credential before its first use (Spark loads a catalog when a
+    query first names it, from the session's settings), then creates the tables' namespace.
+    Neither stops the queries: the lake is written either way, and the error is logged."""
+    polaris = settings.get("polaris")
+    if not polaris:
+        return
+    try:
+        secret = aws_client("secretsmanager", settings["region"]).get_secret_value(SecretId=polaris["credential_secret"])
+        spark.conf.set(polaris["credential_setting"], catalog_credential(secret["SecretString"]))
+    except Exception as error:
+        log.error("Polaris catalog %s: no credential from secret %s: %s", polaris["catalog"], polaris["credential_secret"], error)
+        return
+    quoted = lambda name: "`" + name.replace("`", "``") + "`"  # noqa: E731
+    namespace = ".".join(quoted(part) for part in [polaris["catalog"], *polaris["namespace"].split(".")])
+    try:
+        spark.sql(f"CREATE NAMESPACE IF NOT EXISTS {namespace}")
+        log.info("Polaris catalog %s: namespace %s is there", polaris["catalog"], polaris["namespace"])
+    except Exception as error:
+        log.error("Polaris catalog %s: cannot create namespace %s (the sync step registers the tables in it): %s",
+                  polaris["catalog"], polaris["namespace"], error)
 
 
 class KafkaAdmin:
@@ -348,6 +382,7 @@ def run(spark, settings, seam):
     if marker is not None and marker.present():
         log.warning("removing a stop marker left from before: %s", marker.uri)
         marker.remove()
+    attach_catalog(spark, settings)
     queries = start_queries(spark, settings, seam)
     while any(q.isActive for q in queries):
         failed = [q for q in queries if not q.isActive and q.exception() is not None]
@@ -359,7 +394,6 @@ def run(spark, settings, seam):
         if marker is not None and marker.present():
             log.info("stop marker %s found: stopping after the running batches", marker.uri)
             stop_gracefully(queries)
-            marker.remove()
             break
         spark.streams.awaitAnyTermination(stop["poll_seconds"])
         spark.streams.resetTerminated()
