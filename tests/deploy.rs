@@ -472,6 +472,9 @@ fn deploys_against_moto_in_phases_idempotently() {
     );
     std::fs::write(env.work.join("job.py"), "print('streaming')\n").unwrap();
     std::fs::write(env.work.join("certs.zip"), b"PK\x05\x06 not really a zip").unwrap();
+    std::fs::write(env.work.join("xtable.jar"), b"PK\x05\x06 the XTable bundle").unwrap();
+    let xtable = &pipegen::aws::emr_releases().xtable.file;
+    let xtable_key = format!("jars/{xtable}");
     // A bucket of the main stack's whose name is taken already.
     env.moto_py(&["bucket", "data-pipeline-logs"]);
     let before = env.state();
@@ -502,7 +505,10 @@ fn deploys_against_moto_in_phases_idempotently() {
             "missing: secret 'external-credentials', declared with ARN {missing_arn}: it does not exist in us-east-1"
         ),
         "missing: a free name for bucket data-pipeline-logs: it exists already, outside stack data-pipeline",
-        "deploy.sh: 7 prerequisite(s) missing; nothing was changed",
+        &format!(
+            "missing: the Apache XTable bundle s3://{ARTIFACTS}/jars/{xtable}: set XTABLE_JAR to the file"
+        ),
+        "deploy.sh: 8 prerequisite(s) missing; nothing was changed",
     ] {
         assert!(
             stderr.contains(expected),
@@ -521,6 +527,7 @@ fn deploys_against_moto_in_phases_idempotently() {
     let vars = [
         ("SPARK_JOB_SCRIPT", "job.py"),
         ("EMR_TLS_CERTIFICATES_ZIP", "certs.zip"),
+        ("XTABLE_JAR", "xtable.jar"),
         (SECRET_PARAMETER, SECRET_VALUE),
     ];
     let script = good.join("deploy.sh");
@@ -563,6 +570,10 @@ fn deploys_against_moto_in_phases_idempotently() {
             format!("s3 cp s3://{ARTIFACTS}/code/streaming_job.py us-east-1"),
             format!("s3 cp s3://{ARTIFACTS}/code/job-settings.json us-east-1"),
             format!("s3 cp s3://{ARTIFACTS}/code/bootstrap.sh us-east-1"),
+            format!("s3 cp s3://{ARTIFACTS}/code/xtable_sync.py us-east-1"),
+            format!("s3 cp s3://{ARTIFACTS}/code/xtable-config.yaml us-east-1"),
+            format!("s3 cp s3://{ARTIFACTS}/code/xtable-catalog.json us-east-1"),
+            format!("s3 cp s3://{ARTIFACTS}/jars/{xtable} us-east-1"),
             format!("s3 cp s3://{ARTIFACTS}/certs/emr-tls.zip us-east-1"),
             "cloudformation deploy data-pipeline us-east-1".to_owned(),
         ],
@@ -637,6 +648,19 @@ fn deploys_against_moto_in_phases_idempotently() {
             script.with_file_name("spark/bootstrap.sh"),
         ),
         ("certs/emr-tls.zip", env.work.join("certs.zip")),
+        (
+            "code/xtable_sync.py",
+            script.with_file_name("polaris/xtable_sync.py"),
+        ),
+        (
+            "code/xtable-config.yaml",
+            script.with_file_name("polaris/xtable-config.yaml"),
+        ),
+        (
+            "code/xtable-catalog.json",
+            script.with_file_name("polaris/xtable-catalog.json"),
+        ),
+        (xtable_key.as_str(), env.work.join("xtable.jar")),
     ] {
         let file = file.display().to_string();
         let sum = sha256_hex(&std::fs::read(&file).unwrap());
@@ -658,7 +682,7 @@ fn deploys_against_moto_in_phases_idempotently() {
         "{}",
         second.explain()
     );
-    assert_eq!(second.stderr().matches("is up to date").count(), 4);
+    assert_eq!(second.stderr().matches("is up to date").count(), 8);
     assert_eq!(second.stdout().matches("No changes to deploy").count(), 2);
 
     // --dry-run with a changed job: the calls it would make, the secret masked, no change.
