@@ -250,6 +250,13 @@ pub fn needs_bootstrap(pipeline: &Pipeline) -> bool {
     rendered_job(pipeline) || polaris_sync(pipeline)
 }
 
+/// The Polaris sync step's program, rendered as `polaris/<file>` and uploaded as `code/<file>`.
+pub const SYNC_PROGRAM: &str = "xtable_sync.py";
+/// Its RunSync `--datasetConfig`, rendered and uploaded the same way.
+pub const SYNC_DATASET_CONFIG: &str = "xtable-config.yaml";
+/// Its RunSync `--icebergCatalogConfig` without the credential, rendered and uploaded the same way.
+pub const SYNC_CATALOG_CONFIG: &str = "xtable-catalog.json";
+
 /// Where `deploy.sh` uploads one of the Polaris sync step's files (`polaris/<file>`).
 pub fn polaris_code(pipeline: &Pipeline, file: &str) -> String {
     format!("s3://{}/code/{file}", artifact_bucket(pipeline))

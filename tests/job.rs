@@ -11,7 +11,7 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -76,6 +76,20 @@ fn commits(checkpoint: &str) -> usize {
 
 /// The job under spark-submit, killed when dropped.
 struct Job(Child);
+
+impl Job {
+    /// Its exit status, once it exits within `within`; else a panic with `late()`.
+    fn exit_within(&mut self, within: Duration, late: impl Fn() -> String) -> ExitStatus {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(status) = self.0.try_wait().unwrap() {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "{}", late());
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
 
 impl Drop for Job {
     fn drop(&mut self) {
@@ -264,18 +278,12 @@ fn the_rendered_job_moves_records_and_publishes_what_the_alarms_read() {
         .iter()
         .map(|t| commits(t["checkpoint"].as_str().unwrap()))
         .collect();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let status = loop {
-        if let Some(status) = job_process.0.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            Instant::now() < deadline,
+    let status = job_process.exit_within(Duration::from_secs(120), || {
+        format!(
             "the job did not stop within 120 s of the marker:\n{}",
             tail(job_log())
-        );
-        std::thread::sleep(Duration::from_millis(250));
-    };
+        )
+    });
     let text = job_log();
     assert!(status.success(), "the job failed:\n{}", tail(text.clone()));
     assert!(
@@ -655,18 +663,12 @@ fn the_polaris_sync_step_runs_xtable_with_the_secret_credential_until_the_stop_m
         &moto,
         &json!([["object", marker_bucket, marker_key, empty]]),
     );
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(status) = process.0.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            Instant::now() < deadline,
+    let status = process.exit_within(Duration::from_secs(30), || {
+        format!(
             "the step did not end within 30 s of the marker:\n{}",
             logs()
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    };
+        )
+    });
     assert!(status.success(), "the step failed:\n{}", logs());
     assert!(logs().contains("stop marker found"), "{}", logs());
 

@@ -262,13 +262,7 @@ fn refs(pipeline: &Pipeline) -> Value {
 /// (`in_stack`: locations in the stack's buckets are references), or as text.
 pub fn step_arguments(pipeline: &Pipeline, in_stack: bool) -> Vec<(access::Expr, KeyPath)> {
     let at = |dotted: &str| KeyPath::parse_dotted(dotted).expect("a valid built-in path");
-    let s3 = |uri: &str| {
-        if in_stack {
-            access::s3_uri(pipeline, uri)
-        } else {
-            access::Expr::text(uri)
-        }
-    };
+    let s3 = |uri: &str| s3_argument(pipeline, uri, in_stack);
     let text = |t: &dyn ToString| access::Expr::text(t.to_string());
     // Every setting is in the settings file (`render::job`): the arguments stay this short
     // however many topics and tables there are.
@@ -322,6 +316,16 @@ pub fn step_arguments(pipeline: &Pipeline, in_stack: bool) -> Vec<(access::Expr,
     args
 }
 
+/// A step argument naming an S3 object: in the stack, a reference to the bucket when the stack
+/// creates it; as text (`spark/emr-step.json`), the URI.
+fn s3_argument(pipeline: &Pipeline, uri: &str, in_stack: bool) -> access::Expr {
+    if in_stack {
+        access::s3_uri(pipeline, uri)
+    } else {
+        access::Expr::text(uri)
+    }
+}
+
 /// What the Polaris sync step runs (on the primary node, through `command-runner.jar`): fetch
 /// `polaris/xtable_sync.py` from the artifact bucket and run it on the settings file. The
 /// locations are the shell's positional arguments, never part of the command text.
@@ -333,19 +337,13 @@ pub fn sync_step_arguments(pipeline: &Pipeline, in_stack: bool) -> Option<Vec<ac
     if !facts::polaris_sync(pipeline) {
         return None;
     }
-    let s3 = |uri: &str| {
-        if in_stack {
-            access::s3_uri(pipeline, uri)
-        } else {
-            access::Expr::text(uri)
-        }
-    };
+    let s3 = |uri: &str| s3_argument(pipeline, uri, in_stack);
     Some(vec![
         access::Expr::text("bash"),
         access::Expr::text("-c"),
         access::Expr::text(SYNC_STEP_COMMAND),
         access::Expr::text("pipegen-polaris-sync"),
-        s3(&facts::polaris_code(pipeline, "xtable_sync.py")),
+        s3(&facts::polaris_code(pipeline, facts::SYNC_PROGRAM)),
         s3(&facts::job_settings(pipeline)),
         access::Expr::text(&pipeline.pipeline.region),
     ])

@@ -96,18 +96,15 @@ fn polaris_sync(pipeline: &Pipeline) -> Value {
         return Value::Null;
     }
     let xtable = &crate::aws::emr_releases().xtable;
-    let files: Vec<Value> = [
-        "xtable_sync.py",
-        "xtable-config.yaml",
-        "xtable-catalog.json",
-    ]
-    .iter()
-    .map(|file| {
-        let mut o = object(&crate::facts::polaris_code(pipeline, file));
-        o["file"] = json!(format!("polaris/{file}"));
-        o
-    })
-    .collect();
+    use crate::facts::{SYNC_CATALOG_CONFIG, SYNC_DATASET_CONFIG, SYNC_PROGRAM};
+    let files: Vec<Value> = [SYNC_PROGRAM, SYNC_DATASET_CONFIG, SYNC_CATALOG_CONFIG]
+        .iter()
+        .map(|file| {
+            let mut o = object(&crate::facts::polaris_code(pipeline, file));
+            o["file"] = json!(format!("polaris/{file}"));
+            o
+        })
+        .collect();
     let mut jar = object(&crate::facts::xtable_jar(pipeline));
     jar["file"] = json!(xtable.file);
     jar["version"] = json!(xtable.version);

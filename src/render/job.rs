@@ -314,8 +314,8 @@ pub fn settings(pipeline: &Pipeline) -> JobSettings {
             sync: SyncSettings {
                 interval_seconds: p.sync_interval_minutes.get().saturating_mul(60),
                 jar: facts::xtable_jar(pipeline),
-                dataset_config: facts::polaris_code(pipeline, "xtable-config.yaml"),
-                catalog_config: facts::polaris_code(pipeline, "xtable-catalog.json"),
+                dataset_config: facts::polaris_code(pipeline, facts::SYNC_DATASET_CONFIG),
+                catalog_config: facts::polaris_code(pipeline, facts::SYNC_CATALOG_CONFIG),
             },
         }),
     }

@@ -288,7 +288,7 @@ pub fn render(
     }
     if crate::facts::polaris_sync(pipeline) {
         out.push(artifact(
-            "polaris/xtable_sync.py".to_owned(),
+            format!("polaris/{}", crate::facts::SYNC_PROGRAM),
             job::XTABLE_SYNC.to_owned(),
         ));
     }

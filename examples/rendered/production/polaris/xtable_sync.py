@@ -90,8 +90,9 @@ def java():
     return os.path.join(home, "bin", "java") if home else "java"
 
 
-def sync_once(settings, work, secrets):
-    """One RunSync; True when it succeeded."""
+def sync_once(settings, work, secrets, catalog):
+    """One RunSync with `catalog` (the rendered catalog config) and the secret's credential;
+    True when it succeeded."""
     polaris = settings["polaris"]
     try:
         secret = secrets.get_secret_value(SecretId=polaris["credential_secret"])
@@ -99,15 +100,14 @@ def sync_once(settings, work, secrets):
     except Exception as error:
         log.error("secret %s: %s", polaris["credential_secret"], error)
         return False
-    with open(os.path.join(work, "xtable-catalog.json")) as f:
-        catalog = json.load(f)
-    catalog.setdefault("catalogOptions", {})["credential"] = catalog_credential
+    options = dict(catalog.get("catalogOptions", {}), credential=catalog_credential)
+    given = dict(catalog, catalogOptions=options)
     private = tempfile.mkdtemp(prefix="catalog-", dir=work)  # mode 0700
     try:
         config = os.path.join(private, "catalog.yaml")
         descriptor = os.open(config, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as f:
-            json.dump(catalog, f)
+            json.dump(given, f)
         command = [java(), "-jar", os.path.join(work, "xtable.jar"),
                    "--datasetConfig", os.path.join(work, "xtable-config.yaml"),
                    "--icebergCatalogConfig", config]
@@ -133,7 +133,8 @@ def run(settings, work):
     secrets = aws_client("secretsmanager", settings["region"])
     download(s3, sync["jar"], os.path.join(work, "xtable.jar"))
     download(s3, sync["dataset_config"], os.path.join(work, "xtable-config.yaml"))
-    download(s3, sync["catalog_config"], os.path.join(work, "xtable-catalog.json"))
+    with open(download(s3, sync["catalog_config"], os.path.join(work, "xtable-catalog.json"))) as f:
+        catalog = json.load(f)
     stop = settings["stop"]
     marker = Marker(s3, stop.get("marker"), started)
     rounds = failures = 0
@@ -141,7 +142,7 @@ def run(settings, work):
         deadline = time.monotonic() + sync["interval_seconds"]
         stopping = marker.present()
         rounds += 1
-        succeeded = sync_once(settings, work, secrets)
+        succeeded = sync_once(settings, work, secrets, catalog)
         failures += 0 if succeeded else 1
         if stopping:
             log.info("stop marker found: the step ends after %d round(s), %d failed", rounds, failures)

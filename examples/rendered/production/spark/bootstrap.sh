@@ -2,7 +2,8 @@
 # The EMR bootstrap action of pipegen's streaming job (rendered verbatim as spark/bootstrap.sh;
 # deploy.sh uploads it to code/bootstrap.sh in the artifact bucket). It makes boto3 importable
 # by the python3 the job runs on: the driver looks up the brokers, reads secrets, polls the
-# stop marker and publishes metrics through it (docs/job-contract.md).
+# stop marker and publishes metrics through it; the Polaris sync step reads its files, the
+# catalog's secret and the stop marker through it too (docs/job-contract.md).
 #
 # EMR runs bootstrap actions on every node as it starts, as the hadoop user (sudo for root),
 # before the applications are installed; a failing one stops the cluster from starting, and
