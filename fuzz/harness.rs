@@ -44,12 +44,17 @@ pub fn check_bytes(data: &[u8]) {
 /// Every report format, into memory: none may fail or panic, whatever was found.
 fn report(checks: &[pipegen::FileCheck]) {
     let pack = &context().pack;
-    let mut out = Vec::new();
-    pipegen::report::human(&mut out, checks, false, false).expect("human report");
-    pipegen::report::json(&mut out, checks).expect("json report");
-    pipegen::report::sarif(&mut out, checks, pack).expect("sarif report");
-    pipegen::report::junit(&mut out, checks, pack, false).expect("junit report");
-    pipegen::report::github(&mut out, checks).expect("github report");
+    let run = pipegen::report::Run {
+        files: checks,
+        pack,
+        deny_warnings: false,
+        color: false,
+        quiet: false,
+    };
+    for format in <pipegen::report::Format as clap::ValueEnum>::value_variants() {
+        let mut out = Vec::new();
+        format.write(&mut out, &run).expect("every format writes");
+    }
 }
 
 /// A value a fuzzer puts at a key.

@@ -24,25 +24,10 @@ use crate::diagnostic::{Finding, Severity};
 use crate::load::{self, SpanIndex};
 use crate::path::KeyPath;
 use crate::policy::Category;
+use crate::report::Format;
 
 /// The configuration file's name.
 pub const FILE_NAME: &str = "pipegen.toml";
-
-/// An output format, as the configuration names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ConfigFormat {
-    /// Annotated source snippets.
-    Human,
-    /// One JSON document.
-    Json,
-    /// SARIF 2.1.0.
-    Sarif,
-    /// JUnit XML.
-    Junit,
-    /// GitHub Actions annotations.
-    Github,
-}
 
 /// `pipegen.toml`: a repository's defaults for pipegen.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
@@ -63,7 +48,7 @@ pub struct ProjectConfig {
 pub struct CheckConfig {
     /// The report format when `--format` is not given.
     #[serde(default)]
-    pub format: Option<ConfigFormat>,
+    pub format: Option<Format>,
     /// Policy folders loaded in addition to `--policies`, relative to this file.
     #[serde(default)]
     pub policies: Vec<PathBuf>,

@@ -31,6 +31,7 @@ pub mod limits;
 pub mod load;
 pub mod metrics;
 pub mod model;
+pub mod options;
 pub mod path;
 pub mod policy;
 pub mod render;

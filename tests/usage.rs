@@ -290,3 +290,68 @@ fn project_configuration_sets_defaults_and_flags_win() {
     let value: serde_json::Value = serde_json::from_slice(&schema.stdout).unwrap();
     assert_eq!(value["title"], "pipegen project configuration");
 }
+
+/// `check` and `render` read one resolution of the flags and `pipegen.toml`: whatever makes
+/// `check` pass lets `render` write, and whatever makes it fail stops `render`.
+#[test]
+fn check_and_render_agree_under_every_option() {
+    // Production with one finding: OPS-MON-001 (a warning) on kafka.enhanced_monitoring.
+    let production = std::fs::read_to_string(common::root().join("examples/production.toml"))
+        .unwrap()
+        .replace(
+            "enhanced_monitoring = \"PER_TOPIC_PER_BROKER\"",
+            "enhanced_monitoring = \"DEFAULT\"",
+        );
+    // (pipegen.toml, extra flags, the exit code both commands must give)
+    let relevel = "[check]\nseverity = { \"OPS-MON-001\" = \"error\" }\n";
+    let cases: &[(&str, &[&str], i32)] = &[
+        ("", &[], 0),
+        ("", &["--strict"], 1),
+        ("", &["--deny", "warnings"], 1),
+        ("[check]\nstrict = true\n", &[], 1),
+        (relevel, &[], 1),
+        (
+            "[check]\nseverity = { \"OPS-MON-001\" = \"error\" }\nskip = [\"OPS-MON-001\"]\n",
+            &[],
+            0,
+        ),
+        (relevel, &["--skip", "OPS-MON-001"], 0),
+        (relevel, &["--only", "security"], 0),
+        ("[check]\nonly = [\"security\"]\nstrict = true\n", &[], 0),
+        (
+            "[check]\nonly = [\"security\"]\n",
+            &["--only", "operations", "--strict"],
+            1,
+        ),
+    ];
+    for (config, flags, expected) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("p.toml"), &production).unwrap();
+        std::fs::write(dir.path().join("pipegen.toml"), config).unwrap();
+        let run = |args: &[&str]| {
+            assert_cmd::Command::cargo_bin("pipegen")
+                .unwrap()
+                .current_dir(dir.path())
+                .env("PIPEGEN_TODAY", "2026-11-26")
+                .args(args)
+                .args(*flags)
+                .output()
+                .unwrap()
+        };
+        let check = run(&["check", "p.toml"]);
+        let render = run(&["render", "p.toml", "--out", "deploy"]);
+        let case = format!("pipegen.toml {config:?}, flags {flags:?}");
+        assert_eq!(check.status.code(), Some(*expected), "check, {case}");
+        assert_eq!(
+            render.status.code(),
+            Some(*expected),
+            "render, {case}: {}",
+            stdout(&render)
+        );
+        assert_eq!(
+            dir.path().join("deploy/manifest.json").is_file(),
+            *expected == 0,
+            "render writes exactly when check passes, {case}"
+        );
+    }
+}

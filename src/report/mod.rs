@@ -2,26 +2,34 @@
 //! every output format.
 
 mod github;
+mod human;
+mod json;
 mod junit;
 mod sarif;
 
-pub use github::github;
-pub use junit::junit;
-pub use sarif::sarif;
+pub use github::Github;
+pub use human::Human;
+pub use json::Json;
+pub use junit::Junit;
+pub use sarif::Sarif;
 
 use std::fmt;
 use std::io::{self, Write};
 use std::ops::Range;
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::FileCheck;
 use crate::diagnostic::{Finding, Severity};
 use crate::path::KeyPath;
+use crate::policy::Pack;
 
 /// Output formats for `check`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, serde::Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Format {
     /// Annotated source snippets for people.
     Human,
@@ -33,6 +41,44 @@ pub enum Format {
     Junit,
     /// GitHub Actions workflow commands (annotations).
     Github,
+}
+
+/// What every format is given: the one report model and the run's settings.
+pub struct Run<'a> {
+    /// One check per file, in path order.
+    pub files: &'a [FileCheck],
+    /// The rules that ran (for rule metadata).
+    pub pack: &'a Pack,
+    /// Warnings fail the run too.
+    pub deny_warnings: bool,
+    /// Colour the output (human).
+    pub color: bool,
+    /// Print less (human): no notes, no summary when clean.
+    pub quiet: bool,
+}
+
+/// A report format.
+pub trait Emit {
+    /// Writes the whole report for one run.
+    fn emit(&self, out: &mut dyn Write, run: &Run<'_>) -> io::Result<()>;
+}
+
+impl Format {
+    /// The format's writer.
+    pub fn emitter(self) -> &'static dyn Emit {
+        match self {
+            Format::Human => &Human,
+            Format::Json => &Json,
+            Format::Sarif => &Sarif,
+            Format::Junit => &Junit,
+            Format::Github => &Github,
+        }
+    }
+
+    /// Writes the report in this format.
+    pub fn write(self, out: &mut dyn Write, run: &Run<'_>) -> io::Result<()> {
+        self.emitter().emit(out, run)
+    }
 }
 
 /// Counts over a whole run.
@@ -170,297 +216,6 @@ pub(crate) fn locate(file: &FileCheck) -> Vec<Located<'_>> {
             }
         })
         .collect()
-}
-
-/// Writes the human report: one miette diagnostic per file with its findings as related
-/// diagnostics, then a summary line. `quiet` drops notes, and the summary when nothing else
-/// is reported.
-pub fn human(out: &mut dyn Write, files: &[FileCheck], color: bool, quiet: bool) -> io::Result<()> {
-    let theme = if color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    // On a terminal the rule id is a hyperlink to its documentation; elsewhere the link is
-    // printed after the id.
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_links(color)
-        .with_urls(true);
-    let mut reported = 0;
-    for file in files {
-        let notes_only = file.findings.iter().all(|f| f.severity == Severity::Info);
-        if file.findings.is_empty() || (quiet && notes_only && file.usable) {
-            continue;
-        }
-        reported += 1;
-        let diagnostic = FileDiagnostic::new(file, quiet);
-        let mut rendered = String::new();
-        handler
-            .render_report(&mut rendered, &diagnostic)
-            .map_err(io::Error::other)?;
-        writeln!(out, "{rendered}")?;
-    }
-    if quiet && reported == 0 {
-        return Ok(());
-    }
-    writeln!(out, "{}", Summary::of(files))
-}
-
-struct FileDiagnostic {
-    message: String,
-    severity: miette::Severity,
-    source: NamedSource<String>,
-    findings: Vec<FindingDiagnostic>,
-}
-
-impl FileDiagnostic {
-    fn new(file: &FileCheck, quiet: bool) -> Self {
-        let summary = Summary::of(std::slice::from_ref(file));
-        let findings: Vec<FindingDiagnostic> = locate(file)
-            .into_iter()
-            .filter(|l| !(quiet && l.finding.severity == Severity::Info))
-            .map(FindingDiagnostic::from)
-            .collect();
-        let worst = file
-            .findings
-            .iter()
-            .filter(|f| f.counts())
-            .map(|f| f.severity)
-            .max();
-        let message = if file.usable {
-            format!("{}: {summary}", file.name)
-        } else {
-            format!("{}: cannot be checked", file.name)
-        };
-        FileDiagnostic {
-            message,
-            severity: to_miette(worst.unwrap_or(Severity::Info)),
-            source: NamedSource::new(&file.name, file.source.clone().unwrap_or_default()),
-            findings,
-        }
-    }
-}
-
-impl fmt::Debug for FileDiagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl fmt::Display for FileDiagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for FileDiagnostic {}
-
-impl Diagnostic for FileDiagnostic {
-    fn severity(&self) -> Option<miette::Severity> {
-        Some(self.severity)
-    }
-    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source)
-    }
-    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
-        Some(Box::new(self.findings.iter().map(|f| f as &dyn Diagnostic)))
-    }
-}
-
-struct FindingDiagnostic {
-    code: String,
-    message: String,
-    severity: miette::Severity,
-    help: Option<String>,
-    url: Option<String>,
-    labels: Vec<LabeledSpan>,
-}
-
-impl From<Located<'_>> for FindingDiagnostic {
-    fn from(located: Located<'_>) -> Self {
-        let finding = located.finding;
-        let mut labels = Vec::new();
-        if let Some(span) = &located.span {
-            let text = finding.path.as_ref().map(|p| p.to_string());
-            labels.push(LabeledSpan::new_primary_with_span(text, span.clone()));
-        }
-        for (span, label, _) in &located.related {
-            if let Some(span) = span {
-                labels.push(LabeledSpan::new_with_span(
-                    Some((*label).to_owned()),
-                    span.clone(),
-                ));
-            }
-        }
-        let mut message = match (&located.span, &finding.path) {
-            // Without a span the location must still be said.
-            (None, Some(path)) if !path.segments().is_empty() => {
-                format!("{} (at `{path}`)", finding.message)
-            }
-            _ => finding.message.clone(),
-        };
-        let severity = match &finding.suppressed {
-            Some(waiver) => {
-                message = format!(
-                    "waived until {}: {} (reason: {})",
-                    waiver.expires, message, waiver.reason
-                );
-                miette::Severity::Advice
-            }
-            None => to_miette(finding.severity),
-        };
-        FindingDiagnostic {
-            code: finding.code.clone(),
-            message,
-            severity,
-            help: finding.help.clone(),
-            url: finding.url.clone(),
-            labels,
-        }
-    }
-}
-
-impl fmt::Debug for FindingDiagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl fmt::Display for FindingDiagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for FindingDiagnostic {}
-
-impl Diagnostic for FindingDiagnostic {
-    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(&self.code))
-    }
-    fn severity(&self) -> Option<miette::Severity> {
-        Some(self.severity)
-    }
-    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
-    }
-    fn url<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.url
-            .as_ref()
-            .map(|u| Box::new(u) as Box<dyn fmt::Display>)
-    }
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        if self.labels.is_empty() {
-            None
-        } else {
-            Some(Box::new(self.labels.iter().cloned()))
-        }
-    }
-}
-
-fn to_miette(severity: Severity) -> miette::Severity {
-    match severity {
-        Severity::Error => miette::Severity::Error,
-        Severity::Warning => miette::Severity::Warning,
-        Severity::Info => miette::Severity::Advice,
-    }
-}
-
-/// The JSON report. Its structure is documented in the README and versioned by `version`.
-#[derive(Serialize)]
-struct JsonReport<'a> {
-    version: u32,
-    summary: Summary,
-    findings: Vec<JsonFinding<'a>>,
-}
-
-#[derive(Serialize)]
-struct JsonFinding<'a> {
-    file: &'a str,
-    code: &'a str,
-    severity: Severity,
-    message: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    help: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    url: Option<&'a str>,
-    key_path: Option<&'a KeyPath>,
-    line: Option<usize>,
-    column: Option<usize>,
-    end_line: Option<usize>,
-    end_column: Option<usize>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    related: Vec<JsonRelated<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    waived: Option<JsonWaiver<'a>>,
-}
-
-#[derive(Serialize)]
-struct JsonWaiver<'a> {
-    reason: &'a str,
-    expires: String,
-    key_path: &'a KeyPath,
-}
-
-#[derive(Serialize)]
-struct JsonRelated<'a> {
-    message: &'a str,
-    key_path: &'a KeyPath,
-    line: Option<usize>,
-    column: Option<usize>,
-}
-
-/// Writes the JSON report.
-pub fn json(out: &mut dyn Write, files: &[FileCheck]) -> io::Result<()> {
-    let mut findings = Vec::new();
-    for file in files {
-        let lines = Lines::new(file.source.as_deref().unwrap_or_default());
-        for located in locate(file) {
-            let start = located.span.as_ref().map(|s| lines.position(s.start));
-            let end = located.span.as_ref().map(|s| lines.position(s.end));
-            let finding = located.finding;
-            findings.push(JsonFinding {
-                file: &file.name,
-                code: &finding.code,
-                severity: finding.severity,
-                message: &finding.message,
-                help: finding.help.as_deref(),
-                url: finding.url.as_deref(),
-                key_path: finding.path.as_ref(),
-                line: start.map(|p| p.0),
-                column: start.map(|p| p.1),
-                end_line: end.map(|p| p.0),
-                end_column: end.map(|p| p.1),
-                related: located
-                    .related
-                    .iter()
-                    .map(|(span, label, path)| {
-                        let at = span.as_ref().map(|s| lines.position(s.start));
-                        JsonRelated {
-                            message: label,
-                            key_path: path,
-                            line: at.map(|p| p.0),
-                            column: at.map(|p| p.1),
-                        }
-                    })
-                    .collect(),
-                waived: finding.suppressed.as_ref().map(|w| JsonWaiver {
-                    reason: &w.reason,
-                    expires: w.expires.to_string(),
-                    key_path: &w.waiver,
-                }),
-            });
-        }
-    }
-    let report = JsonReport {
-        version: 1,
-        summary: Summary::of(files),
-        findings,
-    };
-    serde_json::to_writer_pretty(&mut *out, &report)?;
-    writeln!(out)
 }
 
 /// What reports say about a finding code beyond the finding itself.

@@ -6,10 +6,8 @@ use std::io::{self, Write};
 
 use serde_sarif::sarif;
 
-use super::{CodeInfo, Lines, describe_code, help_uri, locate};
-use crate::FileCheck;
+use super::{CodeInfo, Emit, Lines, Run, describe_code, help_uri, locate};
 use crate::diagnostic::Severity;
-use crate::policy::Pack;
 
 fn level(severity: Severity) -> sarif::ResultLevel {
     match severity {
@@ -83,96 +81,101 @@ fn pascal_name(title: &str) -> String {
 }
 
 /// Writes one SARIF log with one run for all files.
-pub fn sarif(out: &mut dyn Write, files: &[FileCheck], pack: &Pack) -> io::Result<()> {
-    let mut codes: BTreeSet<String> = pack.rules.iter().map(|r| r.rule.id.clone()).collect();
-    codes.extend(crate::consistency::CHECKS.iter().map(|c| c.id.to_owned()));
-    codes.extend(
-        files
+pub struct Sarif;
+
+impl Emit for Sarif {
+    fn emit(&self, out: &mut dyn Write, run: &Run<'_>) -> io::Result<()> {
+        let (files, pack) = (run.files, run.pack);
+        let mut codes: BTreeSet<String> = pack.rules.iter().map(|r| r.rule.id.clone()).collect();
+        codes.extend(crate::consistency::CHECKS.iter().map(|c| c.id.to_owned()));
+        codes.extend(
+            files
+                .iter()
+                .flat_map(|f| f.findings.iter().map(|x| x.code.clone())),
+        );
+        let codes: Vec<String> = codes.into_iter().collect();
+        let rules: Vec<sarif::ReportingDescriptor> = codes
             .iter()
-            .flat_map(|f| f.findings.iter().map(|x| x.code.clone())),
-    );
-    let codes: Vec<String> = codes.into_iter().collect();
-    let rules: Vec<sarif::ReportingDescriptor> = codes
-        .iter()
-        .map(|code| descriptor(code, &describe_code(code, pack)))
-        .collect();
-    let mut results = Vec::new();
-    for file in files {
-        let lines = Lines::new(file.source.as_deref().unwrap_or_default());
-        for located in locate(file) {
-            let finding = located.finding;
-            let artifact = sarif::ArtifactLocation::builder()
-                .uri(uri(&file.name))
-                .build();
-            let physical = match &located.span {
-                Some(span) => {
-                    let (start_line, start_column) = lines.position(span.start);
-                    let (end_line, end_column) = lines.position(span.end);
-                    let region = sarif::Region::builder()
-                        .start_line(start_line as i64)
-                        .start_column(start_column as i64)
-                        .end_line(end_line as i64)
-                        .end_column(end_column as i64)
-                        .build();
-                    sarif::PhysicalLocation::builder()
-                        .artifact_location(artifact)
-                        .region(region)
-                        .build()
-                }
-                None => sarif::PhysicalLocation::builder()
-                    .artifact_location(artifact)
-                    .build(),
-            };
-            let location = sarif::Location::builder()
-                .physical_location(physical)
-                .build();
-            let message = sarif::Message::builder()
-                .text(match &finding.path {
-                    Some(path) if !path.segments().is_empty() => {
-                        format!("{} (at `{path}`)", finding.message)
+            .map(|code| descriptor(code, &describe_code(code, pack)))
+            .collect();
+        let mut results = Vec::new();
+        for file in files {
+            let lines = Lines::new(file.source.as_deref().unwrap_or_default());
+            for located in locate(file) {
+                let finding = located.finding;
+                let artifact = sarif::ArtifactLocation::builder()
+                    .uri(uri(&file.name))
+                    .build();
+                let physical = match &located.span {
+                    Some(span) => {
+                        let (start_line, start_column) = lines.position(span.start);
+                        let (end_line, end_column) = lines.position(span.end);
+                        let region = sarif::Region::builder()
+                            .start_line(start_line as i64)
+                            .start_column(start_column as i64)
+                            .end_line(end_line as i64)
+                            .end_column(end_column as i64)
+                            .build();
+                        sarif::PhysicalLocation::builder()
+                            .artifact_location(artifact)
+                            .region(region)
+                            .build()
                     }
-                    _ => finding.message.clone(),
-                })
-                .build();
-            let builder = sarif::Result::builder()
-                .rule_id(finding.code.clone())
-                .level(level(finding.severity))
-                .message(message)
-                .locations(vec![location]);
-            let result = match &finding.suppressed {
-                Some(waiver) => builder
-                    .suppressions(vec![
-                        sarif::Suppression::builder()
-                            .kind(serde_json::json!("inSource"))
-                            .justification(format!(
-                                "{} (waiver {}, expires {})",
-                                waiver.reason, waiver.waiver, waiver.expires
-                            ))
-                            .build(),
-                    ])
-                    .build(),
-                None => builder.build(),
-            };
-            results.push(result);
+                    None => sarif::PhysicalLocation::builder()
+                        .artifact_location(artifact)
+                        .build(),
+                };
+                let location = sarif::Location::builder()
+                    .physical_location(physical)
+                    .build();
+                let message = sarif::Message::builder()
+                    .text(match &finding.path {
+                        Some(path) if !path.segments().is_empty() => {
+                            format!("{} (at `{path}`)", finding.message)
+                        }
+                        _ => finding.message.clone(),
+                    })
+                    .build();
+                let builder = sarif::Result::builder()
+                    .rule_id(finding.code.clone())
+                    .level(level(finding.severity))
+                    .message(message)
+                    .locations(vec![location]);
+                let result = match &finding.suppressed {
+                    Some(waiver) => builder
+                        .suppressions(vec![
+                            sarif::Suppression::builder()
+                                .kind(serde_json::json!("inSource"))
+                                .justification(format!(
+                                    "{} (waiver {}, expires {})",
+                                    waiver.reason, waiver.waiver, waiver.expires
+                                ))
+                                .build(),
+                        ])
+                        .build(),
+                    None => builder.build(),
+                };
+                results.push(result);
+            }
         }
+        let driver = sarif::ToolComponent::builder()
+            .name("pipegen".to_owned())
+            .semantic_version(env!("CARGO_PKG_VERSION").to_owned())
+            .rules(rules)
+            .build();
+        let run = sarif::Run::builder()
+            .tool(sarif::Tool::builder().driver(driver).build())
+            .column_kind(serde_json::json!("unicodeCodePoints"))
+            .results(results)
+            .build();
+        let log = sarif::Sarif::builder()
+            .schema(sarif::SCHEMA_URL.to_owned())
+            .version(serde_json::json!("2.1.0"))
+            .runs(vec![run])
+            .build();
+        serde_json::to_writer_pretty(&mut *out, &log)?;
+        writeln!(out)
     }
-    let driver = sarif::ToolComponent::builder()
-        .name("pipegen".to_owned())
-        .semantic_version(env!("CARGO_PKG_VERSION").to_owned())
-        .rules(rules)
-        .build();
-    let run = sarif::Run::builder()
-        .tool(sarif::Tool::builder().driver(driver).build())
-        .column_kind(serde_json::json!("unicodeCodePoints"))
-        .results(results)
-        .build();
-    let log = sarif::Sarif::builder()
-        .schema(sarif::SCHEMA_URL.to_owned())
-        .version(serde_json::json!("2.1.0"))
-        .runs(vec![run])
-        .build();
-    serde_json::to_writer_pretty(&mut *out, &log)?;
-    writeln!(out)
 }
 
 /// A file name as a URI: relative names stay relative references, absolute paths become

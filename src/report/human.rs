@@ -1,0 +1,211 @@
+//! The human report: one miette diagnostic per file, its findings as related diagnostics.
+
+use std::fmt;
+use std::io::{self, Write};
+
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+
+use super::{Emit, Located, Run, Summary, locate};
+use crate::FileCheck;
+use crate::diagnostic::Severity;
+
+/// Writes the human report: one miette diagnostic per file with its findings as related
+/// diagnostics, then a summary line. `quiet` drops notes, and the summary when nothing else
+/// is reported.
+pub struct Human;
+
+impl Emit for Human {
+    fn emit(&self, out: &mut dyn Write, run: &Run<'_>) -> io::Result<()> {
+        let (files, color, quiet) = (run.files, run.color, run.quiet);
+        let theme = if color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        // On a terminal the rule id is a hyperlink to its documentation; elsewhere the link is
+        // printed after the id.
+        let handler = GraphicalReportHandler::new_themed(theme)
+            .with_links(color)
+            .with_urls(true);
+        let mut reported = 0;
+        for file in files {
+            let notes_only = file.findings.iter().all(|f| f.severity == Severity::Info);
+            if file.findings.is_empty() || (quiet && notes_only && file.usable) {
+                continue;
+            }
+            reported += 1;
+            let diagnostic = FileDiagnostic::new(file, quiet);
+            let mut rendered = String::new();
+            handler
+                .render_report(&mut rendered, &diagnostic)
+                .map_err(io::Error::other)?;
+            writeln!(out, "{rendered}")?;
+        }
+        if quiet && reported == 0 {
+            return Ok(());
+        }
+        writeln!(out, "{}", Summary::of(files))
+    }
+}
+
+struct FileDiagnostic {
+    message: String,
+    severity: miette::Severity,
+    source: NamedSource<String>,
+    findings: Vec<FindingDiagnostic>,
+}
+
+impl FileDiagnostic {
+    fn new(file: &FileCheck, quiet: bool) -> Self {
+        let summary = Summary::of(std::slice::from_ref(file));
+        let findings: Vec<FindingDiagnostic> = locate(file)
+            .into_iter()
+            .filter(|l| !(quiet && l.finding.severity == Severity::Info))
+            .map(FindingDiagnostic::from)
+            .collect();
+        let worst = file
+            .findings
+            .iter()
+            .filter(|f| f.counts())
+            .map(|f| f.severity)
+            .max();
+        let message = if file.usable {
+            format!("{}: {summary}", file.name)
+        } else {
+            format!("{}: cannot be checked", file.name)
+        };
+        FileDiagnostic {
+            message,
+            severity: to_miette(worst.unwrap_or(Severity::Info)),
+            source: NamedSource::new(&file.name, file.source.clone().unwrap_or_default()),
+            findings,
+        }
+    }
+}
+
+impl fmt::Debug for FileDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for FileDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for FileDiagnostic {}
+
+impl Diagnostic for FileDiagnostic {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        Some(Box::new(self.findings.iter().map(|f| f as &dyn Diagnostic)))
+    }
+}
+
+struct FindingDiagnostic {
+    code: String,
+    message: String,
+    severity: miette::Severity,
+    help: Option<String>,
+    url: Option<String>,
+    labels: Vec<LabeledSpan>,
+}
+
+impl From<Located<'_>> for FindingDiagnostic {
+    fn from(located: Located<'_>) -> Self {
+        let finding = located.finding;
+        let mut labels = Vec::new();
+        if let Some(span) = &located.span {
+            let text = finding.path.as_ref().map(|p| p.to_string());
+            labels.push(LabeledSpan::new_primary_with_span(text, span.clone()));
+        }
+        for (span, label, _) in &located.related {
+            if let Some(span) = span {
+                labels.push(LabeledSpan::new_with_span(
+                    Some((*label).to_owned()),
+                    span.clone(),
+                ));
+            }
+        }
+        let mut message = match (&located.span, &finding.path) {
+            // Without a span the location must still be said.
+            (None, Some(path)) if !path.segments().is_empty() => {
+                format!("{} (at `{path}`)", finding.message)
+            }
+            _ => finding.message.clone(),
+        };
+        let severity = match &finding.suppressed {
+            Some(waiver) => {
+                message = format!(
+                    "waived until {}: {} (reason: {})",
+                    waiver.expires, message, waiver.reason
+                );
+                miette::Severity::Advice
+            }
+            None => to_miette(finding.severity),
+        };
+        FindingDiagnostic {
+            code: finding.code.clone(),
+            message,
+            severity,
+            help: finding.help.clone(),
+            url: finding.url.clone(),
+            labels,
+        }
+    }
+}
+
+impl fmt::Debug for FindingDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for FindingDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for FindingDiagnostic {}
+
+impl Diagnostic for FindingDiagnostic {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.code))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn url<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.url
+            .as_ref()
+            .map(|u| Box::new(u) as Box<dyn fmt::Display>)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.labels.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.labels.iter().cloned()))
+        }
+    }
+}
+
+fn to_miette(severity: Severity) -> miette::Severity {
+    match severity {
+        Severity::Error => miette::Severity::Error,
+        Severity::Warning => miette::Severity::Warning,
+        Severity::Info => miette::Severity::Advice,
+    }
+}
