@@ -334,7 +334,13 @@ pub const MSK_INSTANCE_TYPES: &[&str] = &[
     "kafka.m7g.16xlarge",
 ];
 
-/// AWS regions (commercial, GovCloud and China partitions).
+/// Regions where a cluster of standard MSK brokers takes exactly two client subnets, in two
+/// availability zones; elsewhere two or three (Amazon MSK Developer Guide, "Create an MSK
+/// Provisioned cluster", msk-create-cluster.html: US West (N. California)).
+pub const MSK_TWO_AZ_REGIONS: &[&str] = &["us-west-1"];
+
+/// AWS regions (commercial, GovCloud and China partitions): the `aws`, `aws-us-gov` and
+/// `aws-cn` partitions of botocore's `endpoints.json` (tests/cost.rs compares them).
 pub const REGIONS: &[&str] = &[
     "af-south-1",
     "ap-east-1",
@@ -349,6 +355,7 @@ pub const REGIONS: &[&str] = &[
     "ap-southeast-3",
     "ap-southeast-4",
     "ap-southeast-5",
+    "ap-southeast-6",
     "ap-southeast-7",
     "ca-central-1",
     "ca-west-1",

@@ -40,6 +40,20 @@ pub struct ProjectConfig {
     /// Defaults for `pipegen render`.
     #[serde(default)]
     pub render: RenderConfig,
+    /// The cost estimate (`pipegen cost`, the budget rules).
+    #[serde(default)]
+    pub cost: CostConfig,
+}
+
+/// The cost estimate's settings.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CostConfig {
+    /// A price file merged over the built-in table, relative to this file: regions, groups
+    /// or single prices to add or override, each group with its `source` and `read` date,
+    /// in the shape of pipegen's `data/prices.toml`.
+    #[serde(default)]
+    pub prices: Option<PathBuf>,
 }
 
 /// Defaults for `pipegen check`.
@@ -137,6 +151,7 @@ pub fn load(path: &Path) -> Result<ProjectConfig, Box<FileCheck>> {
     }
     config.render.out = config.render.out.map(|p| base.join(p));
     config.render.templates = config.render.templates.map(|p| base.join(p));
+    config.cost.prices = config.cost.prices.map(|p| base.join(p));
     Ok(config)
 }
 

@@ -408,9 +408,10 @@ fn msk_placement(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
     let kafka = &pipeline.kafka;
     let count = kafka.subnets.len();
     let region = pipeline.pipeline.region.as_str();
-    if !(2..=3).contains(&count) || (region == "us-west-1" && count != 2) {
-        let allowed = if region == "us-west-1" {
-            "exactly 2 (us-west-1 offers MSK in two AZs)"
+    let two_azs = aws::MSK_TWO_AZ_REGIONS.contains(&region);
+    if !(2..=3).contains(&count) || (two_azs && count != 2) {
+        let allowed = if two_azs {
+            "exactly 2 (MSK offers two AZs in this region)"
         } else {
             "2 or 3"
         };
@@ -1977,21 +1978,17 @@ fn spark(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
 // CFX-030
 fn identity(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
     let id = &pipeline.pipeline;
-    let name_ok = (3..=32).contains(&id.name.len())
-        && id.name.starts_with(|c: char| c.is_ascii_lowercase())
-        && !id.name.ends_with('-')
-        && id
-            .name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    if !name_ok {
+    if !crate::model::Identity::name_is_valid(&id.name) {
         out.push(
             Finding::error(
                 "CFX-030",
                 p("pipeline.name"),
-                format!("pipeline name {:?} cannot be used in resource names", id.name),
+                format!(
+                    "pipeline name {:?} cannot be used in resource names",
+                    id.name
+                ),
             )
-            .with_help("use 3–32 characters of a-z, 0-9 and `-`, starting with a letter and not ending with `-`"),
+            .with_help(crate::model::Identity::NAME_RULE),
         );
     }
     if !aws::REGIONS.contains(&id.region.as_str()) {

@@ -2,6 +2,7 @@
 //! `data/prices.toml`. It feeds `pipegen cost` and, as `facts.cost`, the budget rules.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
@@ -12,19 +13,31 @@ use crate::model::{EnhancedMonitoring, InstanceGroup, Market, Pipeline, StorageC
 /// reads several times faster than TOML on every run).
 const PRICES: &str = include_str!(concat!(env!("OUT_DIR"), "/prices.json"));
 
-#[derive(Debug, Deserialize)]
-struct Table {
+/// A price table: the built-in one (`data/prices.toml`), or that one with a repository's
+/// additions and overrides (`pipegen.toml [cost] prices`) merged over it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Prices {
     hours_per_month: f64,
     spot: Spot,
     regions: BTreeMap<String, Region>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 struct Spot {
     discount: f64,
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// A repository's price file: regions (whole, or single groups, or single prices within a
+/// group), each group with its own `source` and `read` date, as in `data/prices.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Overrides {
+    #[serde(default)]
+    regions: BTreeMap<String, Region>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Region {
     same_as: Option<String>,
     msk_broker_hour: Option<Group>,
@@ -45,7 +58,8 @@ struct Region {
 }
 
 /// A group of prices with one source and reading date.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Group {
     #[serde(default)]
     prices: BTreeMap<String, f64>,
@@ -64,12 +78,128 @@ impl Group {
     }
 }
 
-fn prices() -> &'static Table {
-    static TABLE: OnceLock<Table> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        serde_json::from_str(PRICES)
-            .expect("data/prices.toml has the table's shape (tests/cost.rs)")
-    })
+impl Group {
+    /// `other`'s prices over these; its other fields replace these when given.
+    fn merge(&mut self, other: Group) {
+        self.prices.extend(other.prices);
+        self.price = other.price.or(self.price);
+        self.ratio_of_ec2 = other.ratio_of_ec2.or(self.ratio_of_ec2);
+        self._source = other._source;
+        self._read = other._read;
+    }
+}
+
+impl Region {
+    fn groups_mut(&mut self) -> [&mut Option<Group>; 11] {
+        [
+            &mut self.msk_broker_hour,
+            &mut self.msk_storage_gb_month,
+            &mut self.ec2_hour,
+            &mut self.emr_uplift_hour,
+            &mut self.ebs_gb_month,
+            &mut self.emr_default_ebs_gb,
+            &mut self.s3_gb_month,
+            &mut self.s3_requests_per_1000,
+            &mut self.transfer_gb,
+            &mut self.nat_gateway_hour,
+            &mut self.monthly,
+        ]
+    }
+}
+
+impl Prices {
+    /// The built-in table.
+    pub fn builtin() -> &'static Prices {
+        static TABLE: OnceLock<Prices> = OnceLock::new();
+        TABLE.get_or_init(|| {
+            serde_json::from_str(PRICES)
+                .expect("data/prices.toml has the table's shape (tests/cost.rs)")
+        })
+    }
+
+    /// The built-in table with the price file at `path` merged over it: a region it names
+    /// that the table lacks is added; for one the table has, each group it gives adds to
+    /// and replaces the table's prices key by key. A region it defines by `same_as` is first
+    /// resolved, so overriding one price of a region that shares another's keeps the rest.
+    pub fn with_file(path: &Path) -> Result<Prices, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read the price file `{}`: {e}", path.display()))?;
+        let loaded = crate::load::parse(&text)
+            .map_err(|f| format!("the price file `{}`: {}", path.display(), f.message))?;
+        let overrides: Overrides =
+            serde_path_to_error::deserialize(&loaded.value).map_err(|e| {
+                format!(
+                    "the price file `{}`, at `{}`: {}",
+                    path.display(),
+                    e.path(),
+                    e.inner()
+                )
+            })?;
+        let mut prices = Prices::builtin().clone();
+        for (name, mut given) in overrides.regions {
+            let mut region = prices.resolved(&name).cloned().unwrap_or_default();
+            if given.same_as.is_some() {
+                region = Region {
+                    same_as: given.same_as.take(),
+                    ..Region::default()
+                };
+            }
+            for (mine, theirs) in region.groups_mut().into_iter().zip(given.groups_mut()) {
+                match (mine.as_mut(), theirs.take()) {
+                    (Some(mine), Some(theirs)) => mine.merge(theirs),
+                    (None, theirs @ Some(_)) => *mine = theirs,
+                    (_, None) => {}
+                }
+            }
+            prices.regions.insert(name, region);
+        }
+        Ok(prices)
+    }
+
+    /// The regions the table prices, in name order.
+    pub fn regions(&self) -> impl Iterator<Item = &str> {
+        self.regions.keys().map(String::as_str)
+    }
+
+    /// What the table holds for `region` (`same_as` resolved): each group's name and its
+    /// price keys (`price` and `ratio_of_ec2` count as keys); `None` for an unpriced region.
+    pub fn coverage(&self, region: &str) -> Option<BTreeMap<&'static str, Vec<String>>> {
+        const NAMES: [&str; 11] = [
+            "msk_broker_hour",
+            "msk_storage_gb_month",
+            "ec2_hour",
+            "emr_uplift_hour",
+            "ebs_gb_month",
+            "emr_default_ebs_gb",
+            "s3_gb_month",
+            "s3_requests_per_1000",
+            "transfer_gb",
+            "nat_gateway_hour",
+            "monthly",
+        ];
+        let mut region = self.resolved(region)?.clone();
+        let groups = region.groups_mut();
+        let covered = NAMES.into_iter().zip(groups).filter_map(|(name, group)| {
+            let group = group.as_ref()?;
+            let mut keys: Vec<String> = group.prices.keys().cloned().collect();
+            keys.extend(group.price.map(|_| "price".to_owned()));
+            keys.extend(group.ratio_of_ec2.map(|_| "ratio_of_ec2".to_owned()));
+            Some((name, keys))
+        });
+        Some(covered.collect())
+    }
+
+    /// The region's prices, `same_as` chains resolved.
+    fn resolved(&self, name: &str) -> Option<&Region> {
+        let mut current = self.regions.get(name)?;
+        for _ in 0..4 {
+            match &current.same_as {
+                Some(other) => current = self.regions.get(other)?,
+                None => return Some(current),
+            }
+        }
+        None
+    }
 }
 
 /// One priced item.
@@ -105,15 +235,24 @@ pub struct Estimate {
     /// The usage figures used, and whether each is the pipeline's or a default.
     pub assumptions: Vec<String>,
     /// Items with no price in the table (never priced at zero silently).
-    pub unpriced: Vec<String>,
+    pub unpriced: Vec<Unpriced>,
     /// Monthly savings of advisable changes.
     pub savings: BTreeMap<&'static str, f64>,
+}
+
+/// Something the table has no price for, and the key that chose it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Unpriced {
+    /// What, e.g. ``EC2 instance type `m5d.2xlarge` ``.
+    pub item: String,
+    /// The dotted key path of the value that has no price.
+    pub path: String,
 }
 
 struct Builder<'a> {
     region: &'a Region,
     lines: Vec<Line>,
-    unpriced: Vec<String>,
+    unpriced: Vec<Unpriced>,
 }
 
 impl Builder<'_> {
@@ -137,31 +276,24 @@ impl Builder<'_> {
         }
     }
 
-    fn price(&mut self, group: Option<&Group>, key: &str, what: &str) -> Option<f64> {
+    /// The price of `key` in `group`; a missing one is recorded against the key `path`.
+    fn price(&mut self, group: Option<&Group>, key: &str, what: &str, path: &str) -> Option<f64> {
         let price = group.and_then(|g| g.get(key));
         if price.is_none() {
-            self.unpriced.push(format!("{what} `{key}`"));
+            self.unpriced.push(Unpriced {
+                item: format!("{what} `{key}`"),
+                path: path.to_owned(),
+            });
         }
         price
     }
 }
 
+/// `value` rounded to `places` decimals; never negative zero (an empty `f64` sum is -0.0,
+/// which would print as `-0.00`).
 fn round(value: f64, places: i32) -> f64 {
     let factor = 10f64.powi(places);
-    (value * factor).round() / factor
-}
-
-/// Resolves `same_as` chains.
-fn region(name: &str) -> Option<&'static Region> {
-    let table = prices();
-    let mut current = table.regions.get(name)?;
-    for _ in 0..4 {
-        match &current.same_as {
-            Some(other) => current = table.regions.get(other)?,
-            None => return Some(current),
-        }
-    }
-    None
+    (value * factor).round() / factor + 0.0
 }
 
 /// Usage figures with their defaults, and how they were chosen.
@@ -243,8 +375,7 @@ fn usage(pipeline: &Pipeline, hours: f64, assumptions: &mut Vec<String>) -> Usag
 }
 
 /// Estimates the monthly cost of a pipeline.
-pub fn estimate(pipeline: &Pipeline) -> Estimate {
-    let table = prices();
+pub fn estimate(pipeline: &Pipeline, table: &Prices) -> Estimate {
     let hours = table.hours_per_month;
     let region_name = pipeline.pipeline.region.clone();
     let mut assumptions = vec![format!(
@@ -253,14 +384,17 @@ pub fn estimate(pipeline: &Pipeline) -> Estimate {
     )];
     let use_ = usage(pipeline, hours, &mut assumptions);
     let empty = Region::default();
-    let found = region(&region_name);
+    let found = table.resolved(&region_name);
     let mut b = Builder {
         region: found.unwrap_or(&empty),
         lines: Vec::new(),
         unpriced: Vec::new(),
     };
     if found.is_none() {
-        b.unpriced.push(format!("region `{region_name}`"));
+        b.unpriced.push(Unpriced {
+            item: format!("region `{region_name}`"),
+            path: "pipeline.region".to_owned(),
+        });
     }
     let mut savings = BTreeMap::new();
     msk(pipeline, hours, &use_, &mut b);
@@ -296,6 +430,7 @@ fn msk(pipeline: &Pipeline, hours: f64, _usage: &Usage, b: &mut Builder<'_>) {
         region.msk_broker_hour.as_ref(),
         &kafka.instance_type,
         "MSK broker type",
+        "kafka.instance_type",
     ) {
         b.add(
             "MSK",
@@ -347,17 +482,18 @@ fn emr(
         .as_ref()
         .and_then(|g| g.ratio_of_ec2)
         .unwrap_or(0.25);
-    let groups: [(&str, Option<&InstanceGroup>); 3] = [
-        ("primary", Some(&emr.master)),
-        ("core", Some(&emr.core)),
-        ("task", emr.task.as_ref()),
+    let groups: [(&str, &str, Option<&InstanceGroup>); 3] = [
+        ("primary", "master", Some(&emr.master)),
+        ("core", "core", Some(&emr.core)),
+        ("task", "task", emr.task.as_ref()),
     ];
-    for (role, group) in groups {
+    for (role, key, group) in groups {
         let Some(group) = group else { continue };
         let Some(ec2) = b.price(
             region.ec2_hour.as_ref(),
             &group.instance_type,
             "EC2 instance type",
+            &format!("emr.{key}.instance_type"),
         ) else {
             continue;
         };
@@ -389,7 +525,13 @@ fn emr(
             .ebs_volume_gb
             .map_or_else(|| default_ebs(region, &group.instance_type), f64::from);
         let volume = crate::model::wire_name(&group.ebs_volume_type);
-        if let Some(price) = b.price(region.ebs_gb_month.as_ref(), &volume, "EBS volume type") {
+        let at = format!("emr.{key}.ebs_volume_type");
+        if let Some(price) = b.price(
+            region.ebs_gb_month.as_ref(),
+            &volume,
+            "EBS volume type",
+            &at,
+        ) {
             b.add(
                 "EMR",
                 format!("{role}: EBS {} × {gb} GB {volume}", group.count),
@@ -424,11 +566,14 @@ fn s3(pipeline: &Pipeline, usage: &Usage, b: &mut Builder<'_>, assumptions: &mut
         .storage
         .lifecycle
         .iter()
-        .find(|r| r.enabled && r.prefix.is_none() && !r.transitions.is_empty());
-    let mut tiers: Vec<(f64, String)> = vec![(0.0, "STANDARD".to_owned())];
-    if let Some(rule) = rule {
-        for t in &rule.transitions {
-            tiers.push((f64::from(t.days), class_key(t.storage_class)));
+        .enumerate()
+        .find(|(_, r)| r.enabled && r.prefix.is_none() && !r.transitions.is_empty());
+    let mut tiers: Vec<(f64, String, String)> =
+        vec![(0.0, "STANDARD".to_owned(), "pipeline.region".to_owned())];
+    if let Some((index, rule)) = rule {
+        for (i, t) in rule.transitions.iter().enumerate() {
+            let at = format!("storage.lifecycle[{index}].transitions[{i}].storage_class");
+            tiers.push((f64::from(t.days), class_key(t.storage_class), at));
         }
         assumptions.push(format!(
             "S3 data ages at the ingest rate and follows lifecycle rule `{}`",
@@ -443,12 +588,12 @@ fn s3(pipeline: &Pipeline, usage: &Usage, b: &mut Builder<'_>, assumptions: &mut
             (ingest_day * days).min(usage.stored_gb)
         }
     };
-    for (i, (from, class)) in tiers.iter().enumerate() {
+    for (i, (from, class, at)) in tiers.iter().enumerate() {
         let upper = tiers
             .get(i + 1)
-            .map_or(usage.stored_gb, |(to, _)| younger_than(*to));
+            .map_or(usage.stored_gb, |(to, _, _)| younger_than(*to));
         let gb = (upper - younger_than(*from)).max(0.0);
-        if let Some(price) = b.price(region.s3_gb_month.as_ref(), class, "S3 storage class") {
+        if let Some(price) = b.price(region.s3_gb_month.as_ref(), class, "S3 storage class", at) {
             b.add("S3", format!("{class} storage"), gb, "GB-month", price);
         }
     }
@@ -633,8 +778,8 @@ fn operations(
 }
 
 /// The estimate as `facts.cost` sees it.
-pub fn facts(pipeline: &Pipeline) -> serde_json::Value {
-    let estimate = estimate(pipeline);
+pub fn facts(pipeline: &Pipeline, prices: &Prices) -> serde_json::Value {
+    let estimate = estimate(pipeline, prices);
     let first_alert = pipeline.budget.as_ref().and_then(|b| {
         b.alerts
             .iter()
@@ -689,7 +834,12 @@ pub fn table(estimate: &Estimate) -> String {
         let _ = writeln!(
             out,
             "\nNot priced (missing from the price table): {}",
-            estimate.unpriced.join(", ")
+            estimate
+                .unpriced
+                .iter()
+                .map(|u| u.item.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
     let _ = writeln!(out, "\nAssumptions:");

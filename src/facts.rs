@@ -109,7 +109,11 @@ pub fn topic_min_insync_replicas(pipeline: &Pipeline, topic: &Topic) -> u16 {
 /// The `facts` object policies see: values derived from the pipeline, each computed once.
 /// Lists that describe keys of the file carry a `path` (a dotted key path) so a finding about
 /// an item points at it. `document` is the pipeline as JSON (serialised once per check).
-pub fn build(pipeline: &Pipeline, document: &serde_json::Value) -> serde_json::Value {
+pub fn build(
+    pipeline: &Pipeline,
+    document: &serde_json::Value,
+    prices: &crate::cost::Prices,
+) -> serde_json::Value {
     use serde_json::json;
     let kafka = &pipeline.kafka;
     let broker = &kafka.broker;
@@ -178,7 +182,7 @@ pub fn build(pipeline: &Pipeline, document: &serde_json::Value) -> serde_json::V
         "iam": { "statements": iam_statements(pipeline) },
         "secret_literals": secret_literals(pipeline, document),
         "kms_key_names": pipeline.kms.keys.iter().map(|k| k.name.as_str()).collect::<Vec<_>>(),
-        "cost": crate::cost::facts(pipeline),
+        "cost": crate::cost::facts(pipeline, prices),
         "aws": {
             "unscopable_actions": crate::aws::UNSCOPABLE_ACTIONS,
             "broad_managed_policies": crate::aws::BROAD_MANAGED_POLICIES,

@@ -57,6 +57,8 @@ pub struct Context {
     pub waivers: bool,
     /// The `[env.<name>]` overlay to apply (`--env`).
     pub env: Option<String>,
+    /// The price table (`facts.cost`): built in, or with `pipegen.toml [cost] prices`.
+    pub prices: std::borrow::Cow<'static, cost::Prices>,
 }
 
 impl Context {
@@ -67,6 +69,7 @@ impl Context {
             pack: policy::load(&[])?,
             waivers: true,
             env: None,
+            prices: std::borrow::Cow::Borrowed(cost::Prices::builtin()),
         })
     }
 }
@@ -142,7 +145,7 @@ pub fn check_source(name: String, text: String, ctx: &Context) -> FileCheck {
         {
             findings.extend(limits::check(pipeline, &document));
         }
-        let facts = facts::build(pipeline, &document);
+        let facts = facts::build(pipeline, &document, &ctx.prices);
         let mut policy_findings = policy::evaluate(&ctx.pack, pipeline, &document, &facts);
         if ctx.waivers {
             let about_waivers =

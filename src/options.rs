@@ -2,11 +2,13 @@
 //! and `cost` read the same [`Options`], so a `[check] skip` or `--strict` means the same
 //! thing to each of them. Flags win over the file; lists (policies, skip) add up.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::Context;
 use crate::config::ProjectConfig;
+use crate::cost::Prices;
 use crate::diagnostic::Severity;
 use crate::policy::{self, Category, Pack, PolicyErrors};
 use crate::report::Format;
@@ -57,13 +59,19 @@ pub struct Options {
     pub out: Option<PathBuf>,
     /// `render`'s template override folder.
     pub templates: Option<PathBuf>,
+    /// A price file merged over the built-in table.
+    pub prices: Option<PathBuf>,
 }
 
 impl Options {
     /// Merges the flags over the configuration (paths in it already resolved by
     /// [`crate::config::load`]).
     pub fn resolve(flags: Flags, config: ProjectConfig) -> Self {
-        let ProjectConfig { check, render } = config;
+        let ProjectConfig {
+            check,
+            render,
+            cost,
+        } = config;
         let mut policies = flags.policies;
         policies.extend(check.policies);
         let mut skip = flags.skip;
@@ -83,6 +91,7 @@ impl Options {
             env: flags.env,
             out: flags.out.or(render.out),
             templates: flags.templates.or(render.templates),
+            prices: cost.prices,
         }
     }
 
@@ -99,13 +108,18 @@ impl Options {
     }
 
     /// The run's context over a pack built by [`Options::pack`] (or an empty one, for
-    /// commands that evaluate no policies).
-    pub fn context(&self, today: jiff::civil::Date, pack: Pack) -> Context {
-        Context {
+    /// commands that evaluate no policies); an unreadable price file is an error.
+    pub fn context(&self, today: jiff::civil::Date, pack: Pack) -> Result<Context, String> {
+        let prices = match &self.prices {
+            Some(path) => Cow::Owned(Prices::with_file(path)?),
+            None => Cow::Borrowed(Prices::builtin()),
+        };
+        Ok(Context {
             today,
             pack,
             waivers: self.waivers,
             env: self.env.clone(),
-        }
+            prices,
+        })
     }
 }

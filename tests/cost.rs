@@ -3,7 +3,11 @@
 
 mod common;
 
-use pipegen::cost::{Estimate, estimate};
+use pipegen::cost::{Estimate, Prices, Unpriced};
+
+fn estimate(pipeline: &pipegen::model::Pipeline) -> Estimate {
+    pipegen::cost::estimate(pipeline, Prices::builtin())
+}
 
 fn estimate_of(patch: &str) -> Estimate {
     let check = common::check_patched("minimal.toml", patch);
@@ -97,29 +101,170 @@ fn unknown_types_and_regions_are_findings_not_zeros() {
     let e = estimate_of("[emr.core]\ninstance_type = \"m5d.2xlarge\"\n");
     assert_eq!(
         e.unpriced,
-        vec!["EC2 instance type `m5d.2xlarge`".to_owned()]
+        vec![Unpriced {
+            item: "EC2 instance type `m5d.2xlarge`".to_owned(),
+            path: "emr.core.instance_type".to_owned()
+        }]
     );
     assert!(!e.lines.iter().any(|l| l.item.contains("m5d")));
+    // The finding points at the key that chose the unpriced type, not at the region.
     let check = common::check_patched(
         "minimal.toml",
         "[emr.core]\ninstance_type = \"m5d.2xlarge\"\n",
     );
+    let finding = check
+        .findings
+        .iter()
+        .find(|f| f.code == "COST-PRICE-001")
+        .expect("COST-PRICE-001");
     assert!(
-        check
-            .findings
+        finding.message.contains("m5d.2xlarge"),
+        "{}",
+        finding.message
+    );
+    assert_eq!(
+        finding.path.as_ref().map(ToString::to_string).as_deref(),
+        Some("emr.core.instance_type")
+    );
+    let gov = "[pipeline]\nregion = \"us-gov-west-1\"\n[network]\navailability_zones = [\"us-gov-west-1a\", \"us-gov-west-1b\"]\n\
+         subnets = [{ name = \"a\", cidr = \"10.0.1.0/24\", az = \"us-gov-west-1a\", tier = \"private\" }, { name = \"b\", cidr = \"10.0.2.0/24\", az = \"us-gov-west-1b\", tier = \"private\" }]\n";
+    let region = estimate_of(gov);
+    assert!(region.unpriced.contains(&Unpriced {
+        item: "region `us-gov-west-1`".to_owned(),
+        path: "pipeline.region".to_owned()
+    }));
+    // Nothing priced is zero, never negative zero (an empty f64 sum is -0.0).
+    assert_eq!(region.total.to_bits(), 0f64.to_bits());
+    let table = pipegen::cost::table(&region);
+    assert!(!table.contains("-0.00"), "{table}");
+}
+
+/// Every region where botocore (the installed AWS CLI's copy) lists both MSK and EMR in the
+/// aws partition is priced, with every group and key us-east-1 has.
+#[test]
+fn every_region_offering_msk_and_emr_is_priced() {
+    let script = "import botocore.loaders, json\n\
+        d = botocore.loaders.Loader().load_data('endpoints')\n\
+        p = next(p for p in d['partitions'] if p['partition'] == 'aws')\n\
+        has = lambda s: set(p['services'][s]['endpoints'])\n\
+        print(json.dumps(sorted(set(p['regions']) & has('kafka') & has('elasticmapreduce'))))\n\
+        print(json.dumps(sorted(r for q in d['partitions'] if q['partition'] in ('aws', 'aws-cn', 'aws-us-gov') for r in q['regions'])))\n";
+    let output = common::succeeds(
+        std::process::Command::new(common::tool("PIPEGEN_ORACLES_PYTHON")).args(["-c", script]),
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let mut lines = stdout.lines();
+    let regions: Vec<String> = serde_json::from_str(lines.next().unwrap()).unwrap();
+    let known: Vec<String> = serde_json::from_str(lines.next().unwrap()).unwrap();
+    // The regions `check` accepts (CFX-030) are botocore's, no more, no fewer.
+    let mut ours: Vec<&str> = pipegen::aws::REGIONS.to_vec();
+    ours.sort_unstable();
+    assert_eq!(
+        ours, known,
+        "aws::REGIONS against botocore's endpoints.json"
+    );
+    assert!(regions.len() >= 30, "{regions:?}");
+    let prices = Prices::builtin();
+    let reference = prices.coverage("us-east-1").expect("us-east-1 is priced");
+    assert_eq!(reference.len(), 11, "{reference:?}");
+    for region in &regions {
+        assert_eq!(
+            prices.coverage(region).as_ref(),
+            Some(&reference),
+            "{region} lacks prices us-east-1 has"
+        );
+    }
+    // And nothing else: a priced region that botocore does not list is a typo.
+    for region in prices.regions() {
+        assert!(
+            regions.iter().any(|r| r == region),
+            "{region} is not an MSK+EMR region"
+        );
+    }
+}
+
+/// `pipegen.toml [cost] prices` adds a region and overrides single prices of another; the
+/// rest of the built-in table stays.
+#[test]
+fn a_repository_price_file_adds_and_overrides() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("prices.toml");
+    std::fs::write(
+        &file,
+        "[regions.us-east-1.ec2_hour]\nsource = \"our EDP rate card\"\nread = 2026-12-01\n\
+         prices = { \"m5.xlarge\" = 0.15, \"m5d.2xlarge\" = 0.4 }\n\
+         [regions.us-gov-west-1]\nsame_as = \"us-east-1\"\nsource = \"ours\"\nread = 2026-12-01\n",
+    )
+    .unwrap();
+    let prices = Prices::with_file(&file).unwrap();
+    let check = common::check_patched(
+        "minimal.toml",
+        "[emr.core]\ninstance_type = \"m5d.2xlarge\"\n",
+    );
+    let pipeline = check.model.as_ref().unwrap();
+    let ours = pipegen::cost::estimate(pipeline, &prices);
+    assert!(ours.unpriced.is_empty(), "{:?}", ours.unpriced);
+    let core = ours
+        .lines
+        .iter()
+        .find(|l| l.item.starts_with("core:") && l.item.contains("m5d.2xlarge EC2"))
+        .unwrap();
+    close(core.unit_price, 0.4);
+    // An existing key is overridden; the group's other keys stay.
+    let master = ours
+        .lines
+        .iter()
+        .find(|l| l.item.starts_with("primary") && l.item.contains("EC2"))
+        .unwrap();
+    close(master.unit_price, 0.15);
+    let ec2 = |p: &Prices| p.coverage("us-east-1").unwrap()["ec2_hour"].clone();
+    let mut expected = ec2(Prices::builtin());
+    expected.push("m5d.2xlarge".to_owned());
+    expected.sort();
+    assert_eq!(ec2(&prices), expected);
+    assert_eq!(
+        prices.coverage("us-gov-west-1"),
+        prices.coverage("us-east-1")
+    );
+    // Through pipegen.toml, for check and cost alike.
+    std::fs::write(
+        dir.path().join("pipegen.toml"),
+        "[cost]\nprices = \"prices.toml\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("p.toml"),
+        common::patched_text(
+            "minimal.toml",
+            "[emr.core]\ninstance_type = \"m5d.2xlarge\"\n",
+        ),
+    )
+    .unwrap();
+    let run = |args: &[&str]| common::pipegen_in(dir.path(), args);
+    let cost = run(&["cost", "p.toml"]);
+    let text = String::from_utf8_lossy(&cost.stdout);
+    assert!(
+        text.contains("m5d.2xlarge") && !text.contains("Not priced"),
+        "{text}"
+    );
+    let check = run(&["check", "p.toml", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    assert!(
+        !report["findings"]
+            .as_array()
+            .unwrap()
             .iter()
-            .any(|f| f.code == "COST-PRICE-001" && f.message.contains("m5d.2xlarge"))
+            .any(|f| f["code"] == "COST-PRICE-001")
     );
-    let region = estimate_of(
-        "[pipeline]\nregion = \"ap-southeast-7\"\n[network]\navailability_zones = [\"ap-southeast-7a\", \"ap-southeast-7b\"]\n\
-         subnets = [{ name = \"a\", cidr = \"10.0.1.0/24\", az = \"ap-southeast-7a\", tier = \"private\" }, { name = \"b\", cidr = \"10.0.2.0/24\", az = \"ap-southeast-7b\", tier = \"private\" }]\n",
-    );
+    // A broken price file is exit 2 with its path and the key.
+    std::fs::write(&file, "[regions.us-east-1.ec2_hour]\nprice = 1\n").unwrap();
+    let broken = run(&["cost", "p.toml"]);
+    assert_eq!(broken.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&broken.stderr);
     assert!(
-        region
-            .unpriced
-            .contains(&"region `ap-southeast-7`".to_owned())
+        err.contains("prices.toml") && err.contains("source"),
+        "{err}"
     );
-    assert_eq!(region.total, 0.0);
 }
 
 #[test]

@@ -106,6 +106,76 @@ fn init_writes_a_starter_that_passes_check_and_refuses_to_overwrite() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("pass --force"));
 }
 
+/// `init` accepts exactly the regions pipegen prices, and its starter passes `check --strict`
+/// in each; a name that cannot become resource names is refused up front with the rule it
+/// breaks; a missing folder is created.
+#[test]
+fn init_passes_check_strict_in_every_region_it_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    let regions: Vec<&str> = pipegen::cost::Prices::builtin().regions().collect();
+    assert!(regions.len() >= 30, "{regions:?}");
+    for region in regions {
+        let file = dir.path().join(format!("regions/{region}/pipeline.toml"));
+        let file = file.to_str().unwrap();
+        // Production needs three AZs (REL-KAFKA-004), which MSK does not offer everywhere.
+        let two_azs = pipegen::aws::MSK_TWO_AZ_REGIONS.contains(&region);
+        let environment = if two_azs { "staging" } else { "prod" };
+        let init = pipegen(&[
+            "init",
+            file,
+            "--region",
+            region,
+            "--environment",
+            environment,
+        ]);
+        assert_eq!(
+            init.status.code(),
+            Some(0),
+            "{region}: {}",
+            String::from_utf8_lossy(&init.stderr)
+        );
+        let check = pipegen(&["check", "--strict", file]);
+        assert_eq!(
+            stdout(&check),
+            "0 errors, 0 warnings in 1 file\n",
+            "{region}"
+        );
+    }
+    let refused = |args: &[&str], needles: &[&str]| {
+        let file = dir.path().join("refused.toml");
+        let mut all = vec!["init", file.to_str().unwrap()];
+        all.extend(args);
+        let init = pipegen(&all);
+        assert_eq!(init.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&init.stderr);
+        for needle in needles {
+            assert!(err.contains(needle), "{args:?}: {err}");
+        }
+        assert!(!file.exists(), "{args:?} wrote a file");
+    };
+    refused(
+        &["--name", "click_stream"],
+        &[
+            "CFX-030",
+            "3–32 characters",
+            "`--name click-stream` would do",
+        ],
+    );
+    refused(&["--name", "X"], &["CFX-030"]);
+    refused(
+        &["--region", "eu-wset-1"],
+        &["did you mean `eu-west-1`?", "one of: af-south-1"],
+    );
+    refused(
+        &["--region", "us-west-1", "--environment", "prod"],
+        &["REL-KAFKA-004", "two availability zones"],
+    );
+    refused(
+        &["--region", "us-gov-west-1"],
+        &["not a region pipegen prices"],
+    );
+}
+
 #[test]
 fn completions_man_version_color_and_quiet() {
     for shell in ["bash", "zsh", "fish"] {
@@ -234,15 +304,7 @@ fn project_configuration_sets_defaults_and_flags_win() {
         "[check]\nformat = \"json\"\nskip = [\"SEC-MSK-001\"]\nseverity = { \"SEC-NET-004\" = \"error\" }\n\n[render]\nout = \"deploy\"\n",
     )
     .unwrap();
-    let run = |args: &[&str]| {
-        assert_cmd::Command::cargo_bin("pipegen")
-            .unwrap()
-            .current_dir(&nested)
-            .env("PIPEGEN_TODAY", "2026-11-26")
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| common::pipegen_in(&nested, args);
     // Found by walking up; its format, skip list and re-levelling apply.
     let output = run(&["check", "orders.pipeline.toml"]);
     let report: serde_json::Value =
@@ -328,16 +390,7 @@ fn check_and_render_agree_under_every_option() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("p.toml"), &production).unwrap();
         std::fs::write(dir.path().join("pipegen.toml"), config).unwrap();
-        let run = |args: &[&str]| {
-            assert_cmd::Command::cargo_bin("pipegen")
-                .unwrap()
-                .current_dir(dir.path())
-                .env("PIPEGEN_TODAY", "2026-11-26")
-                .args(args)
-                .args(*flags)
-                .output()
-                .unwrap()
-        };
+        let run = |args: &[&str]| common::pipegen_in(dir.path(), &[args, flags].concat());
         let check = run(&["check", "p.toml"]);
         let render = run(&["render", "p.toml", "--out", "deploy"]);
         let case = format!("pipegen.toml {config:?}, flags {flags:?}");

@@ -26,7 +26,7 @@ pub fn run(
         Ok(pack) => pack,
         Err(outcome) => return outcome,
     };
-    let ctx = options.context(super::today()?, pack);
+    let ctx = options.context(super::today()?, pack)?;
     let files = pipegen::scan::discover(paths);
     if files.is_empty() {
         let named: Vec<_> = paths.iter().map(|p| p.display().to_string()).collect();

@@ -18,7 +18,7 @@ pub fn run(file: &Path, format: ListFormat, flags: Flags, ui: &Ui, out: &mut dyn
     };
     let ctx = pipegen::Context {
         waivers: false,
-        ..options.context(super::today()?, Pack::default())
+        ..options.context(super::today()?, Pack::default())?
     };
     let checked = pipegen::check_file(file, &ctx);
     let Some(pipeline) = checked.model.as_ref() else {
@@ -26,7 +26,7 @@ pub fn run(file: &Path, format: ListFormat, flags: Flags, ui: &Ui, out: &mut dyn
         ui.report(out, Format::Human, checks, &ctx.pack, false)?;
         return Ok(Summary::of(checks).exit_code(false).max(1));
     };
-    let estimate = pipegen::cost::estimate(pipeline);
+    let estimate = pipegen::cost::estimate(pipeline, &ctx.prices);
     match format {
         ListFormat::Table => out.write_all(pipegen::cost::table(&estimate).as_bytes())?,
         ListFormat::Json => {

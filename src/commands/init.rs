@@ -32,7 +32,17 @@ pub fn run(starter: &Starter<'_>, out: &mut dyn Write) -> Outcome {
         )?;
         return Ok(2);
     }
-    let text = pipegen::init::starter(starter.name, starter.region, starter.environment)?;
+    let text = match pipegen::init::starter(starter.name, starter.region, starter.environment) {
+        Ok(text) => text,
+        Err(problem) => {
+            writeln!(std::io::stderr(), "error: {problem}")?;
+            return Ok(2);
+        }
+    };
+    if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create `{}`: {e}", parent.display()))?;
+    }
     std::fs::write(file, text).map_err(|e| format!("cannot write `{}`: {e}", file.display()))?;
     // The starter's `#:schema ./pipeline.schema.json` directive points here.
     let schema = file.with_file_name("pipeline.schema.json");

@@ -35,7 +35,7 @@ pub fn run(job: &Job<'_>, flags: Flags, ui: &Ui, out: &mut dyn Write) -> Outcome
         Ok(pack) => pack,
         Err(outcome) => return outcome,
     };
-    let ctx = options.context(super::today()?, pack);
+    let ctx = options.context(super::today()?, pack)?;
     let checked = pipegen::check_file(job.file, &ctx);
     let checks = std::slice::from_ref(&checked);
     let exit = Summary::of(checks).exit_code(options.deny_warnings);

@@ -60,6 +60,7 @@ pub fn test(dir: &Path, env: Option<String>, ui: &Ui, out: &mut dyn Write) -> Ou
         pack,
         waivers: true,
         env,
+        prices: std::borrow::Cow::Borrowed(pipegen::cost::Prices::builtin()),
     };
     let outcome = policy::testing::run(dir, &ctx);
     out.write_all(outcome.report.as_bytes())?;

@@ -196,6 +196,23 @@ pub struct Identity {
     pub tags: BTreeMap<String, String>,
 }
 
+impl Identity {
+    /// How a pipeline name must look: resource names (buckets, clusters, stacks) are built
+    /// from it, and S3 bucket names allow only lowercase letters, digits and hyphens here.
+    pub const NAME_RULE: &str =
+        "use 3–32 characters of a-z, 0-9 and `-`, starting with a letter and not ending with `-`";
+
+    /// Whether `name` follows [`Identity::NAME_RULE`].
+    pub fn name_is_valid(name: &str) -> bool {
+        (3..=32).contains(&name.len())
+            && name.starts_with(|c: char| c.is_ascii_lowercase())
+            && !name.ends_with('-')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    }
+}
+
 /// Whether a subnet routes to an internet gateway.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]

@@ -24,7 +24,7 @@ use crate::model::wire_name as enum_text;
 /// The whole template context.
 pub fn build(pipeline: &Pipeline) -> Value {
     let document = serde_json::to_value(pipeline).expect("the model serialises");
-    let facts = facts::build(pipeline, &document);
+    let facts = facts::build(pipeline, &document, crate::cost::Prices::builtin());
     let tables: Vec<Value> = pipeline
         .hudi
         .tables

@@ -11,9 +11,14 @@ pub mod properties;
 
 /// Runs the `pipegen` binary from the crate root with the tests' fixed date.
 pub fn pipegen(args: &[&str]) -> std::process::Output {
+    pipegen_in(&root(), args)
+}
+
+/// Runs the pipegen binary in `dir` (where it looks for `pipegen.toml`), with today pinned.
+pub fn pipegen_in(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
     assert_cmd::Command::cargo_bin("pipegen")
         .unwrap()
-        .current_dir(root())
+        .current_dir(dir)
         .env("PIPEGEN_TODAY", "2026-11-26")
         .env_remove("NO_COLOR")
         .args(args)
