@@ -32,6 +32,7 @@ pub mod load;
 pub mod metrics;
 pub mod model;
 pub mod options;
+pub mod overlays;
 pub mod path;
 pub mod policy;
 pub mod render;
@@ -113,21 +114,77 @@ pub fn check_file(path: &Path, ctx: &Context) -> FileCheck {
     }
 }
 
+/// `--env all`: check each file once per overlay.
+pub const ALL_ENVS: &str = "all";
+
+/// Reads and checks one pipeline file: once, or once per overlay with `--env all`.
+pub fn check_path(path: &Path, ctx: &Context) -> Vec<FileCheck> {
+    if ctx.env.as_deref() != Some(ALL_ENVS) {
+        return vec![check_file(path, ctx)];
+    }
+    let name = path.display().to_string();
+    match load::read(path) {
+        Ok(text) => check_source_all(name, text, ctx),
+        Err(finding) => vec![FileCheck::unusable(name, None, *finding)],
+    }
+}
+
 /// Checks pipeline text: load → schema/model → consistency → facts → policies → waivers.
+/// With `--env all` (see [`check_source_all`]) use the latter.
 pub fn check_source(name: String, text: String, ctx: &Context) -> FileCheck {
-    let mut loaded = match load::parse(&text) {
+    match load::parse(&text) {
+        Ok(loaded) => check_loaded(name, text, loaded, ctx.env.as_deref(), ctx),
+        Err(finding) => FileCheck::unusable(name, Some(text), *finding),
+    }
+}
+
+/// `--env all`: the file checked once per overlay it defines (each named `FILE [env.NAME]`),
+/// or once as written, with a note, when it defines none.
+pub fn check_source_all(name: String, text: String, ctx: &Context) -> Vec<FileCheck> {
+    let loaded = match load::parse(&text) {
         Ok(loaded) => loaded,
-        Err(finding) => return FileCheck::unusable(name, Some(text), *finding),
+        Err(finding) => return vec![FileCheck::unusable(name, Some(text), *finding)],
     };
-    if let Some(env) = &ctx.env
-        && let Err(finding) = loaded.apply_env(env)
-    {
-        return FileCheck {
-            spans: loaded.spans,
-            ..FileCheck::unusable(name, Some(text), *finding)
-        };
+    let envs = overlays::names(&loaded);
+    if envs.is_empty() {
+        let mut check = check_loaded(name, text, loaded, None, ctx);
+        check.findings.push(diagnostic::Finding::new(
+            "load::env",
+            diagnostic::Severity::Info,
+            "the file defines no [env.*] overlays; checked as written",
+        ));
+        return vec![check];
+    }
+    envs.iter()
+        .map(|env| {
+            let shown = format!("{name} [env.{env}]");
+            check_loaded(shown, text.clone(), loaded.clone(), Some(env), ctx)
+        })
+        .collect()
+}
+
+/// The stages after loading, with overlay `env` applied.
+fn check_loaded(
+    name: String,
+    text: String,
+    mut loaded: load::Loaded,
+    env: Option<&str>,
+    ctx: &Context,
+) -> FileCheck {
+    let mut overlay_findings = overlays::check(&loaded, env);
+    if let Some(env) = env {
+        match loaded.apply_env(env) {
+            Ok(note) => overlay_findings.extend(note),
+            Err(finding) => {
+                return FileCheck {
+                    spans: loaded.spans,
+                    ..FileCheck::unusable(name, Some(text), *finding)
+                };
+            }
+        }
     }
     let (model, mut findings) = model::build(&loaded.value);
+    findings.append(&mut overlay_findings);
     if let Some(pipeline) = &model {
         // The model as JSON, built once: what the policies, the facts and some checks read.
         let document = serde_json::to_value(pipeline).expect("the model serialises");

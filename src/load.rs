@@ -18,7 +18,7 @@ use crate::path::KeyPath;
 pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
 /// A parsed pipeline file.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Loaded {
     /// The document as JSON (TOML dates become `YYYY-MM-DD` strings; NaN and infinities null).
     pub value: Value,
@@ -36,7 +36,7 @@ pub struct Spans {
 }
 
 /// JSON Pointer → spans.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct SpanIndex(HashMap<String, Spans>);
 
 impl SpanIndex {
@@ -257,8 +257,9 @@ fn value_to_json(value: &toml_edit::Value, pointer: &str, spans: &mut SpanIndex)
 impl Loaded {
     /// Applies the overlay `[env.<name>]` over the rest of the document: tables merge key by
     /// key, any other value (arrays included) replaces. A merged value keeps the span of the
-    /// overlay key that set it, so findings about it point there.
-    pub fn apply_env(&mut self, name: &str) -> Result<(), Box<Finding>> {
+    /// overlay key that set it, so findings about it point there. A file without that overlay
+    /// is left as it is, with a note saying so; an overlay that is not a table is unusable.
+    pub fn apply_env(&mut self, name: &str) -> Result<Option<Finding>, Box<Finding>> {
         let defined: Vec<String> = self
             .value
             .get("env")
@@ -271,12 +272,15 @@ impl Loaded {
             } else {
                 format!("defined: {}", defined.join(", "))
             };
-            let span = self.spans.locate(&KeyPath::root().key("env"), true);
-            return Err(unusable(
+            let note = Finding::new(
                 "load::env",
-                format!("no overlay [env.{name}] in the file ({known})"),
-                span,
-            ));
+                Severity::Info,
+                format!("no overlay [env.{name}] in the file ({known}); checked as written"),
+            );
+            return Ok(Some(match defined.is_empty() {
+                true => note,
+                false => note.at_key(KeyPath::root().key("env")),
+            }));
         };
         if !overlay.is_object() {
             return Err(unusable(
@@ -302,7 +306,7 @@ impl Loaded {
         for (pointer, spans) in moved {
             self.spans.0.insert(pointer, spans);
         }
-        Ok(())
+        Ok(None)
     }
 }
 

@@ -71,6 +71,15 @@ impl KeyPath {
         self.0.push(segment);
     }
 
+    /// This path followed by `rest`.
+    pub fn join(&self, rest: &KeyPath) -> Self {
+        let mut joined = self.clone();
+        for segment in rest.segments() {
+            joined.push(segment.clone());
+        }
+        joined
+    }
+
     /// Goes back up one level in place.
     pub fn pop(&mut self) {
         self.0.pop();

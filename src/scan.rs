@@ -74,17 +74,13 @@ pub fn check_all(
     done: impl Fn() + Sync,
 ) -> Vec<crate::FileCheck> {
     use rayon::prelude::*;
-    if let [file] = files {
-        let check = crate::check_file(file, ctx);
+    let one = |path: &PathBuf| {
+        let checks = crate::check_path(path, ctx);
         done();
-        return vec![check];
+        checks
+    };
+    if let [file] = files {
+        return one(file);
     }
-    files
-        .par_iter()
-        .map(|path| {
-            let check = crate::check_file(path, ctx);
-            done();
-            check
-        })
-        .collect()
+    files.par_iter().flat_map_iter(one).collect()
 }

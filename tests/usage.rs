@@ -256,9 +256,14 @@ fn environments_change_findings_severities_and_renders() {
         .find(|(c, _, _)| c == "CFX-004")
         .expect("3 brokers over 2 subnets");
     assert_eq!(uneven.2, Some(43));
+    // A file without the selected overlay is checked as written, with a note.
     let missing = pipegen(&["--env", "qa", "check", file]);
-    assert_eq!(missing.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&missing.stdout).contains("defined: dev, prod"));
+    let text = stdout(&missing);
+    assert_ne!(missing.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("no overlay [env.qa] in the file (defined: dev, prod); checked as written"),
+        "{text}"
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let render = |env: &str| {
@@ -286,6 +291,100 @@ fn environments_change_findings_severities_and_renders() {
         prod_template.contains("NumberOfBrokerNodes: 3")
             && dev_template.contains("NumberOfBrokerNodes: 2")
     );
+}
+
+/// Every overlay is validated on every run, whichever `--env` selects; `--env all` checks each
+/// overlay in one run.
+#[test]
+fn every_overlay_is_checked_on_every_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let production =
+        std::fs::read_to_string(common::root().join("examples/production.toml")).unwrap();
+    let text = format!(
+        "{production}\n[env.staging.pipeline]\nenvironment = \"staging\"\n\n\
+         [env.prod.kafka]\nbroker_cout = 6\n\n[env.prd.kafka]\nbroker_count = 6\n"
+    );
+    std::fs::write(dir.path().join("p.toml"), &text).unwrap();
+    let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    let run = |args: &[&str]| {
+        let output = common::pipegen_in(dir.path(), args);
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let findings: Vec<(String, String, String, u64)> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["file"].as_str().unwrap().to_owned(),
+                    f["code"].as_str().unwrap().to_owned(),
+                    format!("{} {}", f["message"], f["help"]),
+                    f["line"].as_u64().unwrap_or(0),
+                )
+            })
+            .collect();
+        (output.status.code(), findings)
+    };
+    for selected in [None, Some("staging"), Some("prod")] {
+        let mut args = vec!["check", "p.toml", "--format", "json"];
+        if let Some(env) = selected {
+            args.extend(["--env", env]);
+        }
+        let (code, findings) = run(&args);
+        assert_eq!(code, Some(1), "{selected:?}: {findings:?}");
+        let typo: Vec<_> = findings
+            .iter()
+            .filter(|f| f.2.contains("broker_cout"))
+            .collect();
+        assert_eq!(typo.len(), 1, "{selected:?}: {findings:?}");
+        assert!(
+            typo[0].2.contains("did you mean `broker_count`"),
+            "{typo:?}"
+        );
+        assert_eq!(
+            typo[0].3 as usize,
+            line_of("broker_cout"),
+            "at the overlay key"
+        );
+        let name = findings
+            .iter()
+            .find(|f| f.1 == "load::env-name")
+            .unwrap_or_else(|| panic!("{selected:?}: {findings:?}"));
+        assert!(name.2.contains("[env.prd]"), "{name:?}");
+        assert_eq!(name.3 as usize, line_of("[env.prd.kafka]"));
+    }
+    // `--env all`: one check per overlay, each named after it.
+    let (code, findings) = run(&["check", "p.toml", "--format", "json", "--env", "all"]);
+    assert_eq!(code, Some(1));
+    let files: std::collections::BTreeSet<&str> = findings.iter().map(|f| f.0.as_str()).collect();
+    for env in ["staging", "prod", "prd"] {
+        assert!(
+            files.contains(format!("p.toml [env.{env}]").as_str()),
+            "{files:?}"
+        );
+    }
+    let summary = common::pipegen_in(dir.path(), &["check", "p.toml", "--env", "all"]);
+    assert!(
+        stdout(&summary).contains("in 3 files"),
+        "{}",
+        stdout(&summary)
+    );
+    // A file without overlays is checked as written, with a note.
+    std::fs::write(dir.path().join("plain.toml"), &production).unwrap();
+    let (code, findings) = run(&["check", "plain.toml", "--format", "json", "--env", "all"]);
+    assert_eq!(code, Some(0), "{findings:?}");
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.1 == "load::env" && f.2.contains("no [env.*] overlays"))
+    );
+    // render and cost build one pipeline: `--env all` is a usage error.
+    for command in [
+        &["render", "plain.toml", "--out", "x"][..],
+        &["cost", "plain.toml"],
+    ] {
+        let output = common::pipegen_in(dir.path(), &[command, &["--env", "all"]].concat());
+        assert_eq!(output.status.code(), Some(2));
+    }
 }
 
 #[test]

@@ -16,6 +16,9 @@ pub fn run(file: &Path, format: ListFormat, flags: Flags, ui: &Ui, out: &mut dyn
         Ok(options) => options,
         Err(outcome) => return outcome,
     };
+    if let Err(outcome) = super::one_env(&options, "cost") {
+        return outcome;
+    }
     let ctx = pipegen::Context {
         waivers: false,
         ..options.context(super::today()?, Pack::default())?

@@ -81,6 +81,18 @@ pub fn options(flags: Flags, ui: &Ui, out: &mut dyn Write) -> Result<Options, Ou
     }
 }
 
+/// `--env all` is for `check`: a command that builds one pipeline refuses it (exit 2).
+pub fn one_env(options: &Options, command: &str) -> Result<(), Outcome> {
+    if options.env.as_deref() != Some(pipegen::ALL_ENVS) {
+        return Ok(());
+    }
+    let said = writeln!(
+        std::io::stderr(),
+        "error: `--env all` checks every overlay; `{command}` takes one environment (--env NAME)"
+    );
+    Err(said.map(|()| 2).map_err(Into::into))
+}
+
 /// The options' pack; policy files that do not load are reported (in `format`) and are
 /// `Err(2)`.
 pub fn pack(

@@ -24,6 +24,9 @@ pub fn run(job: &Job<'_>, flags: Flags, ui: &Ui, out: &mut dyn Write) -> Outcome
         Ok(options) => options,
         Err(outcome) => return outcome,
     };
+    if let Err(outcome) = super::one_env(&options, "render") {
+        return outcome;
+    }
     let Some(out_dir) = options.out.clone() else {
         writeln!(
             std::io::stderr(),

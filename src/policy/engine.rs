@@ -186,16 +186,10 @@ fn truth(programs: &Programs, source: &str, ctx: &Context, key: &str) -> Result<
 }
 
 fn append(base: KeyPath, relative: &str) -> KeyPath {
-    let Some(relative) = KeyPath::parse_dotted(relative) else {
-        return base;
-    };
-    relative
-        .segments()
-        .iter()
-        .fold(base, |path, segment| match segment {
-            crate::path::Segment::Key(k) => path.key(k.clone()),
-            crate::path::Segment::Index(i) => path.index(*i),
-        })
+    match KeyPath::parse_dotted(relative) {
+        Some(relative) => base.join(&relative),
+        None => base,
+    }
 }
 
 fn finding(
