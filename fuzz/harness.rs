@@ -50,6 +50,7 @@ fn report(checks: &[pipegen::FileCheck]) {
         deny_warnings: false,
         color: false,
         quiet: false,
+        show_waived: false,
     };
     for format in <pipegen::report::Format as clap::ValueEnum>::value_variants() {
         let mut out = Vec::new();

@@ -23,7 +23,9 @@ use crate::path::KeyPath;
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
-    /// Advice.
+    /// A note: printed, never fails the run. Written `note` everywhere (`info` is accepted as
+    /// its old name).
+    #[serde(rename = "note", alias = "info")]
     Info,
     /// Printed; fails the run only under `--deny warnings`.
     Warning,
@@ -34,7 +36,7 @@ pub enum Severity {
 impl std::fmt::Display for Severity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
-            Severity::Info => "info",
+            Severity::Info => "note",
             Severity::Warning => "warning",
             Severity::Error => "error",
         })

@@ -26,9 +26,13 @@ struct Cli {
     /// When to use colour: `auto` (a terminal without NO_COLOR), `always` or `never`.
     #[arg(long, value_enum, global = true, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
-    /// Print less: no summary line when there is nothing to report, and no notes.
+    /// Print less: no summary line when there is nothing to report, no notes and no waived
+    /// findings.
     #[arg(long, short, global = true)]
     quiet: bool,
+    /// Print waived findings in full instead of one line each.
+    #[arg(long, global = true)]
+    show_waived: bool,
     /// Apply the pipeline file's `[env.NAME]` overlay before checking, rendering or pricing.
     #[arg(long, global = true, value_name = "NAME")]
     env: Option<String>,
@@ -222,6 +226,7 @@ fn run(cli: Cli) -> commands::Outcome {
     let ui = Ui {
         color,
         quiet: cli.quiet,
+        show_waived: cli.show_waived,
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

@@ -174,3 +174,94 @@ fn no_waivers_flag_ignores_every_waiver() {
         "the warning counts again and --strict fails on it"
     );
 }
+
+/// A waived finding prints as one line (in full with `--show-waived`, not at all with `-q`),
+/// keeps its own severity in every format, and every format names the levels alike.
+#[test]
+fn waived_findings_are_one_line_and_keep_their_severity() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = common::patched_text(
+        "production.toml",
+        "[emr.core]\nmarket = \"SPOT\"\n[[waivers]]\nrule = \"REL-EMR-001\"\nreason = \"cost trial\"\nexpires = 2027-03-31\n",
+    );
+    std::fs::write(dir.path().join("p.toml"), &text).unwrap();
+    let run = |args: &[&str]| {
+        let output = common::pipegen_in(dir.path(), &[&["check", "p.toml"], args].concat());
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let line = text
+        .lines()
+        .position(|l| l.contains("market = \"SPOT\""))
+        .unwrap()
+        + 1;
+    let human = run(&["--color", "never"]);
+    let waived: Vec<&str> = human
+        .lines()
+        .map(str::trim_start)
+        .filter(|l| l.starts_with("waived "))
+        .collect();
+    assert_eq!(waived.len(), 1, "{human}");
+    let prefix = format!("waived warning REL-EMR-001 at p.toml:{line}:10: ");
+    assert!(
+        waived[0].starts_with(&prefix) && waived[0].ends_with("(until 2027-03-31: cost trial)"),
+        "{human}"
+    );
+    assert!(
+        !human.contains("╭─[p.toml:"),
+        "no snippet for a waived finding: {human}"
+    );
+    let full = run(&["--color", "never", "--show-waived"]);
+    assert!(
+        full.contains("Warning: REL-EMR-001") && full.contains("waived until 2027-03-31"),
+        "{full}"
+    );
+    assert_eq!(run(&["-q"]), "", "nothing else to say");
+    // JSON and SARIF: the waived finding is still a warning, marked waived / suppressed.
+    let json: serde_json::Value = serde_json::from_str(&run(&["--format", "json"])).unwrap();
+    let finding = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "REL-EMR-001")
+        .unwrap();
+    assert_eq!(finding["severity"], "warning");
+    assert_eq!(finding["waived"]["reason"], "cost trial");
+    let sarif: serde_json::Value = serde_json::from_str(&run(&["--format", "sarif"])).unwrap();
+    let result = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "REL-EMR-001")
+        .unwrap();
+    assert_eq!(result["level"], "warning");
+    assert!(result["suppressions"].is_array(), "{result}");
+}
+
+/// One word per level in every format: error, warning, note.
+#[test]
+fn every_format_names_the_levels_alike() {
+    // The minimal example has notes (REL-KAFKA-001, COST-EMR-002); their header says so.
+    let check = common::pipegen(&["check", "examples/minimal.toml", "--color", "never"]);
+    let human = String::from_utf8(check.stdout).unwrap();
+    assert!(human.contains("\nNote: "), "{human}");
+    assert!(!human.contains("Advice") && !human.contains('☞'), "{human}");
+    let json = common::pipegen(&["check", "examples/minimal.toml", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let levels: std::collections::BTreeSet<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["severity"].as_str().unwrap())
+        .collect();
+    assert_eq!(levels, ["error", "note", "warning"].into_iter().collect());
+    assert!(json["summary"]["notes"].as_u64().unwrap() > 0);
+    let sarif = common::pipegen(&["check", "examples/minimal.toml", "--format", "sarif"]);
+    let sarif: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    let levels: std::collections::BTreeSet<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["level"].as_str().unwrap())
+        .collect();
+    assert_eq!(levels, ["error", "note", "warning"].into_iter().collect());
+}

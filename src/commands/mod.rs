@@ -24,6 +24,8 @@ pub struct Ui {
     pub color: bool,
     /// Print less.
     pub quiet: bool,
+    /// Print waived findings in full.
+    pub show_waived: bool,
 }
 
 impl Ui {
@@ -48,6 +50,7 @@ impl Ui {
             deny_warnings,
             color: self.color,
             quiet: self.quiet,
+            show_waived: self.show_waived,
         };
         format.write(out, &run)
     }

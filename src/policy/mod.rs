@@ -111,7 +111,7 @@ pub struct Rule {
     pub title: String,
     /// `error`, `warning` or `info`.
     pub severity: Severity,
-    /// A different severity per `pipeline.environment`, e.g. `{ dev = "info" }`.
+    /// A different severity per `pipeline.environment`, e.g. `{ dev = "note" }`.
     #[serde(default)]
     pub severity_by_env: BTreeMap<String, Severity>,
     /// `security`, `reliability`, `cost`, `operations` or `data-quality`.

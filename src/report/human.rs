@@ -10,18 +10,20 @@ use crate::FileCheck;
 use crate::diagnostic::Severity;
 
 /// Writes the human report: one miette diagnostic per file with its findings as related
-/// diagnostics, then a summary line. `quiet` drops notes, and the summary when nothing else
-/// is reported.
+/// diagnostics, each waived finding as one line after them (in full with `show_waived`), then
+/// a summary line. `quiet` drops notes, waived findings, and the summary when nothing else is
+/// reported. Levels are named as everywhere else: error, warning, note.
 pub struct Human;
 
 impl Emit for Human {
     fn emit(&self, out: &mut dyn Write, run: &Run<'_>) -> io::Result<()> {
         let (files, color, quiet) = (run.files, run.color, run.quiet);
-        let theme = if color {
+        let mut theme = if color {
             GraphicalTheme::unicode()
         } else {
             GraphicalTheme::unicode_nocolor()
         };
+        theme.characters.advice = "ℹ".into();
         // On a terminal the rule id is a hyperlink to its documentation; elsewhere the link is
         // printed after the id.
         let handler = GraphicalReportHandler::new_themed(theme)
@@ -29,17 +31,25 @@ impl Emit for Human {
             .with_urls(true);
         let mut reported = 0;
         for file in files {
-            let notes_only = file.findings.iter().all(|f| f.severity == Severity::Info);
-            if file.findings.is_empty() || (quiet && notes_only && file.usable) {
+            let quiet_only = file
+                .findings
+                .iter()
+                .all(|f| f.severity == Severity::Info || f.suppressed.is_some());
+            if file.findings.is_empty() || (quiet && quiet_only && file.usable) {
                 continue;
             }
             reported += 1;
-            let diagnostic = FileDiagnostic::new(file, quiet);
+            let diagnostic = FileDiagnostic::new(file, quiet, run.show_waived);
             let mut rendered = String::new();
             handler
                 .render_report(&mut rendered, &diagnostic)
                 .map_err(io::Error::other)?;
+            // miette names the third level "Advice"; pipegen's word for it is "note".
+            let rendered = rendered.replace("\nAdvice: ", "\nNote: ");
             writeln!(out, "{rendered}")?;
+            if !quiet && !run.show_waived {
+                waived_lines(out, file)?;
+            }
         }
         if quiet && reported == 0 {
             return Ok(());
@@ -55,12 +65,37 @@ struct FileDiagnostic {
     findings: Vec<FindingDiagnostic>,
 }
 
+/// One line per waived finding: level, code, place, message, and the waiver's terms.
+fn waived_lines(out: &mut dyn Write, file: &FileCheck) -> io::Result<()> {
+    let lines = super::Lines::new(file.source.as_deref().unwrap_or_default());
+    for located in locate(file) {
+        let finding = located.finding;
+        let Some(waiver) = &finding.suppressed else {
+            continue;
+        };
+        let place = match &located.span {
+            Some(span) => {
+                let (line, column) = lines.position(span.start);
+                format!("{}:{line}:{column}", file.name)
+            }
+            None => file.name.clone(),
+        };
+        writeln!(
+            out,
+            "  waived {} {} at {place}: {} (until {}: {})",
+            finding.severity, finding.code, finding.message, waiver.expires, waiver.reason
+        )?;
+    }
+    Ok(())
+}
+
 impl FileDiagnostic {
-    fn new(file: &FileCheck, quiet: bool) -> Self {
+    fn new(file: &FileCheck, quiet: bool, show_waived: bool) -> Self {
         let summary = Summary::of(std::slice::from_ref(file));
         let findings: Vec<FindingDiagnostic> = locate(file)
             .into_iter()
             .filter(|l| !(quiet && l.finding.severity == Severity::Info))
+            .filter(|l| (show_waived && !quiet) || l.finding.suppressed.is_none())
             .map(FindingDiagnostic::from)
             .collect();
         let worst = file
@@ -141,16 +176,13 @@ impl From<Located<'_>> for FindingDiagnostic {
             }
             _ => finding.message.clone(),
         };
-        let severity = match &finding.suppressed {
-            Some(waiver) => {
-                message = format!(
-                    "waived until {}: {} (reason: {})",
-                    waiver.expires, message, waiver.reason
-                );
-                miette::Severity::Advice
-            }
-            None => to_miette(finding.severity),
-        };
+        if let Some(waiver) = &finding.suppressed {
+            message = format!(
+                "waived until {}: {} (reason: {})",
+                waiver.expires, message, waiver.reason
+            );
+        }
+        let severity = to_miette(finding.severity);
         FindingDiagnostic {
             code: finding.code.clone(),
             message,

@@ -99,7 +99,7 @@ impl Emit for Json {
             }
         }
         let report = JsonReport {
-            version: 1,
+            version: 2,
             summary: Summary::of(files),
             findings,
         };

@@ -53,8 +53,10 @@ pub struct Run<'a> {
     pub deny_warnings: bool,
     /// Colour the output (human).
     pub color: bool,
-    /// Print less (human): no notes, no summary when clean.
+    /// Print less (human): no notes, no waived findings, no summary when clean.
     pub quiet: bool,
+    /// Print waived findings in full (human) instead of one line each.
+    pub show_waived: bool,
 }
 
 /// A report format.
@@ -93,7 +95,7 @@ pub struct Summary {
     /// Warning-severity findings.
     pub warnings: usize,
     /// Info-severity findings.
-    pub infos: usize,
+    pub notes: usize,
     /// Findings accepted by a waiver (not counted above).
     pub waived: usize,
 }
@@ -115,7 +117,7 @@ impl Summary {
                 match finding.severity {
                     Severity::Error => summary.errors += 1,
                     Severity::Warning => summary.warnings += 1,
-                    Severity::Info => summary.infos += 1,
+                    Severity::Info => summary.notes += 1,
                 }
             }
         }
@@ -151,8 +153,8 @@ impl fmt::Display for Summary {
             plural(self.warnings, "warning"),
             plural(self.files, "file")
         )?;
-        if self.infos > 0 {
-            write!(f, " ({})", plural(self.infos, "note"))?;
+        if self.notes > 0 {
+            write!(f, " ({})", plural(self.notes, "note"))?;
         }
         if self.waived > 0 {
             write!(f, "; {} waived", self.waived)?;
