@@ -141,7 +141,9 @@ pub fn load(path: &Path) -> Result<ProjectConfig, Box<FileCheck>> {
         Ok(config) => config,
         Err(error) => {
             let path = KeyPath::from(error.path());
-            let finding = Finding::error("config::invalid", path, error.into_inner().to_string());
+            let message = error.into_inner().to_string();
+            let finding = unknown_key(&path, &message)
+                .unwrap_or_else(|| Finding::error("config::invalid", path, message));
             return Err(unusable(name, Some(text), loaded.spans, finding));
         }
     };
@@ -153,6 +155,33 @@ pub fn load(path: &Path) -> Result<ProjectConfig, Box<FileCheck>> {
     config.render.templates = config.render.templates.map(|p| base.join(p));
     config.cost.prices = config.cost.prices.map(|p| base.join(p));
     Ok(config)
+}
+
+/// serde's "unknown field `formt`, expected one of `format`, …" as pipegen says it of a
+/// pipeline file: at the key, with the closest known key.
+fn unknown_key(path: &KeyPath, message: &str) -> Option<Finding> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (key, expected) = rest.split_once('`')?;
+    let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    let table = path.parent();
+    let within = if table.segments().is_empty() {
+        "the configuration".to_owned()
+    } else {
+        format!("`[{table}]`")
+    };
+    let help = match crate::suggest::closest(key, known.iter().copied()) {
+        Some(best) => format!("did you mean `{best}`?"),
+        None => format!("known keys: {}", known.join(", ")),
+    };
+    Some(
+        Finding::error(
+            "config::unknown-key",
+            path.clone(),
+            format!("unknown key `{key}` in {within}"),
+        )
+        .at_key(path.clone())
+        .with_help(help),
+    )
 }
 
 /// The committed configuration schema.

@@ -205,11 +205,20 @@ fn check_loaded(
         let facts = facts::build(pipeline, &document, &ctx.prices);
         let mut policy_findings = policy::evaluate(&ctx.pack, pipeline, &document, &facts);
         if ctx.waivers {
-            let about_waivers =
-                policy::apply_waivers(pipeline, &ctx.pack, &mut policy_findings, ctx.today);
+            let about_waivers = policy::apply_waivers(
+                pipeline,
+                &document,
+                &ctx.pack,
+                &mut policy_findings,
+                ctx.today,
+            );
             findings.extend(about_waivers);
         }
         findings.extend(policy_findings);
+    }
+    for finding in &mut findings {
+        missing_table(finding, &loaded.spans);
+        shorten_echoes(&mut finding.message);
     }
     // File order: by position (unlocated findings last, notes after problems at the same
     // place), then code, so output is stable.
@@ -230,5 +239,63 @@ fn check_loaded(
         findings,
         usable: true,
         model,
+    }
+}
+
+/// A finding about a top-level table the file lacks has no place in the file: it is a
+/// file-level finding that says so. A rule's asks for the table (and loses its key path, as
+/// the JSON report documents for missing tables); a consistency check's is about a value
+/// derived from the table's defaults, so it keeps its path and says the defaults apply.
+fn missing_table(finding: &mut Finding, spans: &SpanIndex) {
+    if finding.span.is_some() {
+        return;
+    }
+    let Some(path::Segment::Key(table)) = finding.path.as_ref().and_then(|p| p.segments().first())
+    else {
+        return;
+    };
+    if spans
+        .locate(&path::KeyPath::root().key(table.clone()), true)
+        .is_some()
+    {
+        return;
+    }
+    if finding.code.starts_with("CFX-") {
+        finding.message = format!(
+            "{} (`[{table}]` is not in the file: its defaults apply)",
+            finding.message
+        );
+    } else {
+        finding.message = format!("{} (add `[{table}]`)", finding.message);
+        finding.path = None;
+    }
+}
+
+/// The longest run of non-blank characters a message echoes whole; longer ones (a value
+/// pasted by mistake, a generated name) keep their start and say how long they were, so a
+/// report stays readable and small whatever the file holds.
+const ECHO_LIMIT: usize = 120;
+
+fn shorten_echoes(message: &mut String) {
+    if message.len() <= ECHO_LIMIT {
+        return;
+    }
+    let mut out = String::with_capacity(ECHO_LIMIT * 2);
+    let mut changed = false;
+    for (i, word) in message.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let count = word.chars().count();
+        if count > ECHO_LIMIT {
+            out.extend(word.chars().take(ECHO_LIMIT / 2));
+            out.push_str(&format!("…({count} characters)"));
+            changed = true;
+        } else {
+            out.push_str(word);
+        }
+    }
+    if changed {
+        *message = out;
     }
 }

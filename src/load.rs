@@ -46,11 +46,16 @@ impl SpanIndex {
 
     /// The best range for a finding at `path`: the key when `at_key` (and a key exists), the
     /// value otherwise; a path with no span of its own (a missing value, an implicit table)
-    /// falls back to its nearest ancestor's key.
+    /// falls back to its nearest ancestor's key. A path whose top-level table is missing has
+    /// no place in the file (`None`): it is a file-level finding, not one about the first
+    /// table.
     pub fn locate(&self, path: &KeyPath, at_key: bool) -> Option<Range<usize>> {
         let mut current = path.clone();
         let mut exact = true;
         loop {
+            if current.segments().is_empty() && !exact {
+                return None;
+            }
             if let Some(spans) = self.0.get(&current.pointer()) {
                 let preferred = if at_key || !exact {
                     spans.key.clone().or_else(|| spans.value.clone())

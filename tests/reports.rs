@@ -184,8 +184,10 @@ fn github_annotations_follow_the_workflow_command_grammar() {
             let (head, message) = rest.split_once("::").expect("::cmd props::message");
             let (command, properties) = head.split_once(' ').unwrap();
             assert!(["error", "warning", "notice"].contains(&command), "{line}");
+            // File-level findings (a missing table) carry the file only.
             assert!(
-                properties.starts_with("file=examples/insecure.toml,line="),
+                properties.starts_with("file=examples/insecure.toml,line=")
+                    || properties.starts_with("file=examples/insecure.toml,title="),
                 "{line}"
             );
             assert!(!message.contains('\n') && !message.is_empty());
@@ -224,4 +226,141 @@ fn output_file_gets_the_report_and_the_terminal_the_summary() {
     ]);
     assert_eq!(unwritable.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unwritable.stderr).contains("cannot write the report"));
+}
+
+/// Every format counts columns in characters: a line with non-ASCII text before the finding,
+/// and a file starting with a BOM, give the same line:column in the human report as in JSON,
+/// SARIF and GitHub annotations.
+#[test]
+fn every_format_counts_columns_in_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    let minimal = std::fs::read_to_string(common::root().join("examples/minimal.toml")).unwrap();
+    let text = minimal.replacen(
+        "name = \"minimal\"",
+        "name = \"minimal\"\ntags = { \"Équipe\" = \"données\", Project = 5 }",
+        1,
+    );
+    for (name, text) in [
+        ("accents.toml", text.clone()),
+        ("bom.toml", format!("\u{feff}owner = 1\n{text}")),
+    ] {
+        std::fs::write(dir.path().join(name), &text).unwrap();
+        let run = |args: &[&str]| {
+            let output = common::pipegen_in(
+                dir.path(),
+                &[&["check", name, "--color", "never"], args].concat(),
+            );
+            String::from_utf8(output.stdout).unwrap()
+        };
+        let json: serde_json::Value = serde_json::from_str(&run(&["--format", "json"])).unwrap();
+        let findings = json["findings"].as_array().unwrap();
+        let positions: Vec<String> = findings
+            .iter()
+            .filter(|f| f["code"].as_str().unwrap().starts_with("schema::"))
+            .map(|f| format!("{name}:{}:{}", f["line"], f["column"]))
+            .collect();
+        assert!(!positions.is_empty(), "{findings:?}");
+        let human = run(&[]);
+        let sarif: serde_json::Value = serde_json::from_str(&run(&["--format", "sarif"])).unwrap();
+        let sarif_positions: Vec<String> = sarif["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["ruleId"].as_str().unwrap().starts_with("schema::"))
+            .map(|r| {
+                let region = &r["locations"][0]["physicalLocation"]["region"];
+                format!("{name}:{}:{}", region["startLine"], region["startColumn"])
+            })
+            .collect();
+        assert_eq!(positions, sarif_positions, "SARIF, {name}");
+        let github = run(&["--format", "github"]);
+        for position in &positions {
+            assert!(
+                human.contains(&format!("[{position}]")),
+                "human, {position}: {human}"
+            );
+            let (_, at) = position.split_once(':').unwrap();
+            let (line, column) = at.split_once(':').unwrap();
+            assert!(
+                github.contains(&format!("line={line},col={column}")),
+                "github, {position}: {github}"
+            );
+        }
+    }
+}
+
+/// A finding about a missing top-level table is file-level and says what to add; a value
+/// pasted by mistake is echoed shortened, so the report stays small.
+#[test]
+fn missing_tables_and_long_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let minimal = std::fs::read_to_string(common::root().join("examples/minimal.toml")).unwrap();
+    let without_monitoring: String = {
+        let mut keep = true;
+        let mut out = String::new();
+        for line in minimal.lines() {
+            if line.starts_with('[') {
+                keep = !line.starts_with("[monitoring");
+            }
+            if keep {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+        out
+    };
+    assert!(!without_monitoring.contains("[monitoring"));
+    std::fs::write(dir.path().join("m.toml"), &without_monitoring).unwrap();
+    let output = common::pipegen_in(dir.path(), &["check", "m.toml", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let alarm = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "OPS-ALARM-001")
+        .unwrap();
+    assert!(
+        alarm["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("(add `[monitoring]`)"),
+        "{alarm}"
+    );
+    assert!(
+        alarm["key_path"].is_null() && alarm["line"].is_null(),
+        "{alarm}"
+    );
+    let human = common::pipegen_in(dir.path(), &["check", "m.toml", "--color", "never"]);
+    let human = String::from_utf8(human.stdout).unwrap();
+    assert!(
+        !human.contains("╰── monitoring"),
+        "not labelled on another table: {human}"
+    );
+
+    let long = "a".repeat(50_000);
+    let text = minimal
+        .replacen("name = \"minimal\"", &format!("name = \"{long}\""), 1)
+        .replacen("bucket = \"", &format!("bucket = \"{long}"), 1);
+    std::fs::write(dir.path().join("long.toml"), &text).unwrap();
+    let output = common::pipegen_in(dir.path(), &["check", "long.toml", "--format", "json"]);
+    assert!(
+        output.stdout.len() < 64 * 1024,
+        "{} bytes",
+        output.stdout.len()
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let findings = json["findings"].as_array().unwrap();
+    let name = findings.iter().find(|f| f["code"] == "CFX-030").unwrap();
+    assert!(
+        name["message"]
+            .as_str()
+            .unwrap()
+            .contains("…(50002 characters)"),
+        "{name}"
+    );
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["message"].as_str().unwrap().len() < 400)
+    );
 }

@@ -444,7 +444,9 @@ fn project_configuration_sets_defaults_and_flags_win() {
     assert_eq!(broken.status.code(), Some(2));
     let text = String::from_utf8_lossy(&broken.stdout);
     assert!(
-        text.contains("unknown field `formt`") && text.contains("pipegen.toml:2:"),
+        text.contains("unknown key `formt` in `[check]`")
+            && text.contains("did you mean `format`?")
+            && text.contains("pipegen.toml:2:1"),
         "{text}"
     );
     let schema = common::pipegen(&["schema", "--config"]);

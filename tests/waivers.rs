@@ -265,3 +265,39 @@ fn every_format_names_the_levels_alike() {
         .collect();
     assert_eq!(levels, ["error", "note", "warning"].into_iter().collect());
 }
+
+/// A waiver scoped to a path that names no key says so, with the closest key, instead of
+/// "matches no finding".
+#[test]
+fn a_waiver_at_a_path_that_names_no_key_says_so() {
+    for (at, expected) in [
+        (
+            "kafka.topic[1]",
+            "`kafka` has no key `topic`; did you mean `kafka.topics`?",
+        ),
+        ("kafka.topics[99]", "`kafka.topics` has"),
+        (
+            "kafka.broker_count.x",
+            "`kafka.broker_count` is not a table",
+        ),
+    ] {
+        let check = with_waivers(&format!(
+            "[[waivers]]\nrule = \"REL-EMR-001\"\nreason = \"trial\"\nexpires = 2027-03-31\nat = \"{at}\"\n"
+        ));
+        let finding = check
+            .findings
+            .iter()
+            .find(|f| f.code == "waiver::unknown-path")
+            .unwrap_or_else(|| panic!("{at}: {:?}", codes(&check)));
+        assert!(
+            finding.message.contains(expected),
+            "{at}: {}",
+            finding.message
+        );
+        assert_eq!(finding.path.as_ref().unwrap().to_string(), "waivers[0].at");
+        assert!(
+            !check.findings.iter().any(|f| f.code == "waiver::unused"),
+            "{at}"
+        );
+    }
+}

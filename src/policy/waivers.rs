@@ -11,6 +11,7 @@ use crate::path::KeyPath;
 /// Applies the pipeline's waivers to `findings`; returns findings about the waivers themselves.
 pub fn apply(
     pipeline: &Pipeline,
+    document: &serde_json::Value,
     pack: &Pack,
     findings: &mut [Finding],
     today: jiff::civil::Date,
@@ -80,6 +81,19 @@ pub fn apply(
             },
             None => None,
         };
+        if let Some(scope) = &scope
+            && let Err(problem) = names_a_key(document, scope)
+        {
+            out.push(
+                Finding::error(
+                    "waiver::unknown-path",
+                    at.key("at"),
+                    format!("`{scope}` names no key of the pipeline: {problem}"),
+                )
+                .with_help("`at` is the dotted path of a key the waived finding is about"),
+            );
+            continue;
+        }
         let mut used = false;
         for finding in findings.iter_mut() {
             let in_scope = match (&scope, &finding.path) {
@@ -109,4 +123,45 @@ pub fn apply(
         }
     }
     out
+}
+
+/// Whether `path` names a key of the model (`document`); if not, where it leaves it and the
+/// closest key there.
+fn names_a_key(document: &serde_json::Value, path: &KeyPath) -> Result<(), String> {
+    use crate::path::Segment;
+    let mut node = document;
+    let mut walked = KeyPath::root();
+    for segment in path.segments() {
+        let next = match (segment, node) {
+            (Segment::Key(key), serde_json::Value::Object(map)) => {
+                map.get(key).ok_or_else(|| {
+                    let hint = crate::suggest::closest(key, map.keys().map(String::as_str))
+                        .map(|best| format!("; did you mean `{}`?", walked.key(best)))
+                        .unwrap_or_default();
+                    format!("{} has no key `{key}`{hint}", display(&walked))
+                })?
+            }
+            (Segment::Index(i), serde_json::Value::Array(items)) => items
+                .get(*i)
+                .ok_or_else(|| format!("{} has {} entries", display(&walked), items.len()))?,
+            (Segment::Key(key), _) => {
+                return Err(format!(
+                    "{} is not a table, so it has no key `{key}`",
+                    display(&walked)
+                ));
+            }
+            (Segment::Index(_), _) => return Err(format!("{} is not a list", display(&walked))),
+        };
+        walked.push(segment.clone());
+        node = next;
+    }
+    Ok(())
+}
+
+fn display(path: &KeyPath) -> String {
+    if path.segments().is_empty() {
+        "the pipeline".to_owned()
+    } else {
+        format!("`{path}`")
+    }
 }

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::io::{self, Write};
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan};
 
 use super::{Emit, Located, Run, Summary, locate};
 use crate::FileCheck;
@@ -58,10 +58,44 @@ impl Emit for Human {
     }
 }
 
+/// The file's text for miette, with columns counted in characters as in every other format
+/// (miette's own `str` source counts bytes, so a line with `é` or a BOM would disagree).
+struct Source {
+    name: String,
+    text: String,
+}
+
+impl miette::SourceCode for Source {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let inner = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
+        let start = inner.span().offset().min(self.text.len());
+        let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let column = self
+            .text
+            .get(line_start..start)
+            .map_or(start - line_start, |s| s.chars().count());
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            column,
+            inner.line_count(),
+        )))
+    }
+}
+
 struct FileDiagnostic {
     message: String,
     severity: miette::Severity,
-    source: NamedSource<String>,
+    source: Source,
     findings: Vec<FindingDiagnostic>,
 }
 
@@ -112,7 +146,10 @@ impl FileDiagnostic {
         FileDiagnostic {
             message,
             severity: to_miette(worst.unwrap_or(Severity::Info)),
-            source: NamedSource::new(&file.name, file.source.clone().unwrap_or_default()),
+            source: Source {
+                name: file.name.clone(),
+                text: file.source.clone().unwrap_or_default(),
+            },
             findings,
         }
     }
