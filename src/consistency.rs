@@ -479,10 +479,14 @@ fn subnets(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
         );
     }
     let mut zones: BTreeMap<&str, usize> = BTreeMap::new();
+    // Zone names are judged against a known region only (CFX-030 reports an unknown one).
+    let known_region = aws::REGIONS.contains(&region.as_str());
     for (i, az) in network.availability_zones.iter().enumerate() {
         let at = p("network.availability_zones").index(i);
         let suffix = az.strip_prefix(region.as_str());
-        if !suffix.is_some_and(|s| s.len() == 1 && s.bytes().all(|b| b.is_ascii_lowercase())) {
+        if known_region
+            && !suffix.is_some_and(|s| s.len() == 1 && s.bytes().all(|b| b.is_ascii_lowercase()))
+        {
             out.push(
                 Finding::error(
                     "CFX-005",

@@ -402,6 +402,10 @@ pub fn estimate(pipeline: &Pipeline, table: &Prices) -> Estimate {
     s3(pipeline, &use_, &mut b, &mut assumptions);
     transfer(pipeline, hours, &use_, &mut b, &mut assumptions);
     operations(pipeline, &use_, &mut b, &mut assumptions);
+    if found.is_none() {
+        // Nothing of an unpriced region has a price: the region is the one thing to say.
+        b.unpriced.truncate(1);
+    }
     let mut components = BTreeMap::new();
     for line in &b.lines {
         *components.entry(line.component).or_insert(0.0) += line.monthly;

@@ -183,45 +183,63 @@ fn check_loaded(
             }
         }
     }
-    let (model, mut findings) = model::build(&loaded.value);
+    let (model, mut findings, aside) = model::build_setting_aside(&loaded.value);
     findings.append(&mut overlay_findings);
     if let Some(pipeline) = &model {
         // The model as JSON, built once: what the policies, the facts and some checks read.
         let document = serde_json::to_value(pipeline).expect("the model serialises");
-        findings.extend(consistency::check(
+        let mut derived = consistency::check(
             pipeline,
             &consistency::Context {
                 today: ctx.today,
                 document: &document,
             },
-        ));
+        );
         // The limits are measured on the render, which only a consistent pipeline has.
         if !findings
             .iter()
+            .chain(&derived)
             .any(|f| f.severity == diagnostic::Severity::Error)
         {
-            findings.extend(limits::check(pipeline, &document));
+            derived.extend(limits::check(pipeline, &document));
         }
         let facts = facts::build(pipeline, &document, &ctx.prices);
         let mut policy_findings = policy::evaluate(&ctx.pack, pipeline, &document, &facts);
+        // Paths into the model become paths into the file, and what only follows from a
+        // value recovery set aside (a default standing in for it) is dropped.
+        remap(&mut derived, &aside);
+        remap(&mut policy_findings, &aside);
+        derived.retain(|f| !aside.explains(f));
+        let errors: Vec<&path::KeyPath> = findings
+            .iter()
+            .chain(&derived)
+            .filter(|f| f.severity == diagnostic::Severity::Error)
+            .filter_map(|f| f.path.as_ref())
+            .collect();
+        policy_findings.retain(|f| {
+            !aside.explains(f) && !f.path.as_ref().is_some_and(|p| errors.contains(&p))
+        });
         if ctx.waivers {
-            let about_waivers = policy::apply_waivers(
+            let mut about_waivers = policy::apply_waivers(
                 pipeline,
                 &document,
                 &ctx.pack,
                 &mut policy_findings,
                 ctx.today,
             );
+            remap(&mut about_waivers, &aside);
             findings.extend(about_waivers);
         }
+        findings.extend(derived);
         findings.extend(policy_findings);
     }
     for finding in &mut findings {
         missing_table(finding, &loaded.spans);
         shorten_echoes(&mut finding.message);
     }
-    // File order: by position (unlocated findings last, notes after problems at the same
-    // place), then code, so output is stable.
+    // File order: unknown keys first (a typo explains what follows from it: a required key
+    // missing, a default in its place), then by position (unlocated findings last, notes
+    // after problems at the same place), then code, so output is stable.
     let position = |f: &Finding| {
         f.span
             .clone()
@@ -230,7 +248,8 @@ fn check_loaded(
     };
     findings.sort_by_cached_key(|f| {
         let note = f.severity == diagnostic::Severity::Info;
-        (position(f), note, f.code.clone(), f.message.clone())
+        let typo = f.code == "schema::unknown-key";
+        (!typo, position(f), note, f.code.clone(), f.message.clone())
     });
     FileCheck {
         name,
@@ -297,5 +316,21 @@ fn shorten_echoes(message: &mut String) {
     }
     if changed {
         *message = out;
+    }
+}
+
+/// Moves findings about the model built after recovery to the file's coordinates (an array
+/// element set aside shifts the indices after it).
+fn remap(findings: &mut [Finding], aside: &model::SetAside) {
+    if aside.removed.is_empty() {
+        return;
+    }
+    for finding in findings {
+        if let Some(path) = &finding.path {
+            finding.path = Some(aside.original(path));
+        }
+        for related in &mut finding.related {
+            related.path = aside.original(&related.path);
+        }
     }
 }

@@ -200,15 +200,21 @@ fn type_finding(
     expected: &str,
     instance: &Value,
 ) -> Finding {
-    Finding::error(
+    let finding = Finding::error(
         "schema::type",
         path.clone(),
         format!(
             "expected {expected} for {owner}, found {}",
             json_kind(instance)
         ),
-    )
-    .with_optional_help(describe(schema, path))
+    );
+    // `[hudi.tables]` where `[[hudi.tables]]` was meant: say how TOML writes a list of tables.
+    if expected == "an array" && instance.is_object() {
+        return finding.with_help(format!(
+            "a list of tables is written `[[{path}]]`, once per entry; `[{path}]` is a single table"
+        ));
+    }
+    finding.with_optional_help(describe(schema, path))
 }
 
 fn enum_finding(path: &KeyPath, owner: &str, instance: &Value, options: &[Value]) -> Finding {

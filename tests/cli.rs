@@ -116,13 +116,14 @@ fn wrong_type_unknown_key_and_consistency_in_one_run() {
     assert_eq!(
         found,
         vec![
-            ("CFX-004".into(), "kafka.broker_count".into(), 20, 16),
+            // The typo first: it explains what follows from it.
             (
                 "schema::unknown-key".into(),
                 "kafka.enhanced_monitorng".into(),
                 22,
                 1
             ),
+            ("CFX-004".into(), "kafka.broker_count".into(), 20, 16),
             (
                 "schema::type".into(),
                 "kafka.storage.volume_size_gb".into(),
@@ -339,4 +340,100 @@ fn insecure_example_trips_every_category_at_its_key() {
         ("kafka.topics[0].replication_factor".into(), 46, 22)
     );
     insta::assert_json_snapshot!("insecure_json", report);
+}
+
+/// One typo sets aside only what it breaks: the rest of the file is checked, findings that
+/// only follow from the set-aside value are not reported, and the typo comes first.
+#[test]
+fn a_typo_sets_aside_only_what_it_breaks() {
+    let dir = tempfile::tempdir().unwrap();
+    let check = |name: &str, text: &str| -> Vec<(String, String, String)> {
+        std::fs::write(dir.path().join(name), text).unwrap();
+        common::json_findings(dir.path(), &[name])
+            .iter()
+            .map(|f| {
+                (
+                    f["code"].as_str().unwrap().to_owned(),
+                    f["key_path"].as_str().unwrap_or_default().to_owned(),
+                    format!("{} {}", f["message"], f["help"]),
+                )
+            })
+            .collect()
+    };
+    // A misspelled key in a new first topic: that topic is set aside, every finding of the
+    // file is still reported, the old first topic's now at index 1.
+    let insecure = std::fs::read_to_string(common::root().join("examples/insecure.toml")).unwrap();
+    let before = check("insecure.toml", &insecure);
+    let typo = insecure.replacen(
+        "[[kafka.topics]]\nname = \"orders\"",
+        "[[kafka.topics]]\nname = \"clicks\"\npartition = 3\n\n[[kafka.topics]]\nname = \"orders\"",
+        1,
+    );
+    assert_ne!(typo, insecure);
+    let after = check("typo.toml", &typo);
+    assert_eq!(
+        after[0].0, "schema::unknown-key",
+        "the typo first: {after:?}"
+    );
+    assert_eq!(after[0].1, "kafka.topics[0].partition");
+    assert!(
+        after[0].2.contains("did you mean `partitions`?"),
+        "{:?}",
+        after[0]
+    );
+    let moved = |path: &str| path.replace("kafka.topics[0]", "kafka.topics[1]");
+    for (code, path, _) in &before {
+        assert!(
+            after.iter().any(|(c, p, _)| c == code && *p == moved(path)),
+            "{code} at {path} vanished: {after:#?}"
+        );
+    }
+    let extra: Vec<_> = after
+        .iter()
+        .filter(|(c, p, _)| !before.iter().any(|(bc, bp, _)| bc == c && moved(bp) == *p))
+        .collect();
+    assert_eq!(
+        extra.len(),
+        2,
+        "only the typo and its missing key: {extra:#?}"
+    );
+
+    let production =
+        std::fs::read_to_string(common::root().join("examples/production.toml")).unwrap();
+    // (patch, the only findings expected)
+    let cases: &[(&str, &str, &[&str])] = &[
+        (
+            "monthly_limit_usd = 3000",
+            "monthly_limit = 3000",
+            &["schema::unknown-key", "schema::required"],
+        ),
+        (
+            "versioning = true",
+            "versioning = \"yes\"",
+            &["schema::type"],
+        ),
+        (
+            "region = \"us-east-1\"",
+            "region = \"us-eats-1\"",
+            &["CFX-030"],
+        ),
+    ];
+    for (from, to, expected) in cases {
+        let text = production.replacen(from, to, 1);
+        assert_ne!(text, production, "{from}");
+        let found = check("p.toml", &text);
+        let codes: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
+        assert_eq!(codes, *expected, "{to}: {found:#?}");
+    }
+    // insecure.toml has one Hudi table.
+    let found = check(
+        "h.toml",
+        &insecure.replacen("[[hudi.tables]]", "[hudi.tables]", 1),
+    );
+    assert!(
+        found
+            .iter()
+            .any(|f| f.0 == "schema::type" && f.2.contains("written `[[hudi.tables]]`")),
+        "{found:#?}"
+    );
 }

@@ -219,11 +219,7 @@ fn completions_man_version_color_and_quiet() {
 fn environments_change_findings_severities_and_renders() {
     let file = "tests/fixtures/environments.toml";
     let findings = |env: &str| -> Vec<(String, String, Option<u64>)> {
-        let output = pipegen(&["--env", env, "check", file, "--format", "json"]);
-        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-        report["findings"]
-            .as_array()
-            .unwrap()
+        common::json_findings(&common::root(), &["--env", env, file])
             .iter()
             .map(|f| {
                 (

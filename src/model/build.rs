@@ -23,16 +23,77 @@ pub fn deserialize(document: &Value) -> Result<Pipeline, (KeyPath, String)> {
     })
 }
 
+/// What recovery set aside to build the model: the pruned keys and array elements, in
+/// original-document coordinates, and the element removals needed to map the pruned
+/// document's indices back.
+#[derive(Debug, Default, Clone)]
+pub struct SetAside {
+    /// Keys and elements left out of the model (paths in the original document).
+    pub removed: Vec<KeyPath>,
+    /// Array elements removed, in order: (array path in the pruned document then, index).
+    removals: Vec<(KeyPath, usize)>,
+    /// The `name` of each element set aside: what other entries refer to it by.
+    pub names: Vec<String>,
+}
+
+impl SetAside {
+    /// `path` (a path in the pruned document the model was built from) in the original
+    /// document: indices after removed elements move back up.
+    pub fn original(&self, path: &KeyPath) -> KeyPath {
+        let mut segments = path.segments().to_vec();
+        for (array, index) in self.removals.iter().rev() {
+            let depth = array.segments().len();
+            if segments.len() > depth
+                && segments[..depth] == *array.segments()
+                && let Segment::Index(i) = &mut segments[depth]
+                && *i >= *index
+            {
+                *i += 1;
+            }
+        }
+        let mut original = KeyPath::root();
+        for segment in segments {
+            original.push(segment);
+        }
+        original
+    }
+
+    /// Whether a finding at `path` (original coordinates) is about a value that was set aside.
+    pub fn covers(&self, path: &KeyPath) -> bool {
+        self.removed.iter().any(|r| path.starts_with(r))
+    }
+
+    /// Whether `finding` (in original coordinates) only follows from what was set aside: it
+    /// is about a set-aside value, points to one as its cause, or names a set-aside element
+    /// (a table whose source topic was set aside is not "missing" a topic).
+    pub fn explains(&self, finding: &Finding) -> bool {
+        finding.path.as_ref().is_some_and(|p| self.covers(p))
+            || finding.related.iter().any(|r| self.covers(&r.path))
+            || self
+                .names
+                .iter()
+                .any(|name| finding.message.contains(&format!("`{name}`")))
+    }
+}
+
 /// Builds the model; on failure returns every schema finding, and the model rebuilt from
-/// what remains valid when that is possible.
+/// what remains valid when that is possible: a bad key is removed (its default applies); a
+/// table member or array element that still cannot be read is set aside whole, so one typo
+/// in `[budget]` or in one topic leaves the rest of the file checked.
 pub fn build(document: &Value) -> (Option<Pipeline>, Vec<Finding>) {
+    let (model, findings, _) = build_setting_aside(document);
+    (model, findings)
+}
+
+/// [`build`], with what was set aside.
+pub fn build_setting_aside(document: &Value) -> (Option<Pipeline>, Vec<Finding>, SetAside) {
+    let mut aside = SetAside::default();
     let first_error = match deserialize(document) {
-        Ok(pipeline) => return (Some(pipeline), Vec::new()),
+        Ok(pipeline) => return (Some(pipeline), Vec::new(), aside),
         Err(error) => error,
     };
     let mut findings = schema::validate(document);
     let mut pruned = document.clone();
-    let mut removed: Vec<KeyPath> = Vec::new();
     for finding in &findings {
         if finding.code == "schema::required" {
             continue;
@@ -40,7 +101,7 @@ pub fn build(document: &Value) -> (Option<Pipeline>, Vec<Finding>) {
         if let Some(path) = &finding.path
             && prune(&mut pruned, path)
         {
-            removed.push(path.clone());
+            aside.removed.push(path.clone());
         }
     }
     let mut next = if findings.is_empty() {
@@ -50,26 +111,52 @@ pub fn build(document: &Value) -> (Option<Pipeline>, Vec<Finding>) {
     };
     for _ in 0..MAX_RECOVERY_ROUNDS {
         let (path, message) = match next {
-            Ok(pipeline) => return (Some(pipeline), findings),
+            Ok(pipeline) => return (Some(pipeline), findings, aside),
             Err(error) => error,
         };
-        // A failure at (or above) something already reported is a consequence of it.
-        let consequence = removed.iter().any(|r| r.starts_with(&path))
-            || findings.iter().any(|f| f.path.as_ref() == Some(&path));
-        if consequence {
-            findings.push(skipped());
-            return (None, findings);
+        let original = aside.original(&path);
+        // A failure at (or above) something already reported is a consequence of it: the
+        // table member or element that holds it is set aside whole.
+        let consequence = aside.removed.iter().any(|r| r.starts_with(&original))
+            || findings.iter().any(|f| f.path.as_ref() == Some(&original));
+        if !consequence {
+            findings.push(Finding::error("schema::invalid", original.clone(), message));
         }
-        findings.push(Finding::error("schema::invalid", path.clone(), message));
-        if !prune(&mut pruned, &path) {
+        let removed = match path.segments().last() {
+            Some(Segment::Index(index)) => {
+                let array = path.parent();
+                let name = pruned.pointer(&path.pointer()).and_then(|e| e.get("name"));
+                aside
+                    .names
+                    .extend(name.and_then(Value::as_str).map(str::to_owned));
+                let removed = remove_element(&mut pruned, &array, *index);
+                if removed {
+                    aside.removals.push((array, *index));
+                }
+                removed
+            }
+            _ => prune(&mut pruned, &path),
+        };
+        if !removed {
             findings.push(skipped());
-            return (None, findings);
+            return (None, findings, aside);
         }
-        removed.push(path);
+        aside.removed.push(original);
         next = deserialize(&pruned);
     }
     findings.push(skipped());
-    (None, findings)
+    (None, findings, aside)
+}
+
+/// Removes element `index` of the array at `array`.
+fn remove_element(document: &mut Value, array: &KeyPath, index: usize) -> bool {
+    match document.pointer_mut(&array.pointer()) {
+        Some(Value::Array(items)) if index < items.len() => {
+            items.remove(index);
+            true
+        }
+        _ => false,
+    }
 }
 
 /// Appended when the model could not be built, so nobody mistakes silence for a pass.

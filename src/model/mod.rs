@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub use build::{build, deserialize};
+pub use build::{SetAside, build, build_setting_aside, deserialize};
 pub use kafka::*;
 pub use lake::*;
 pub use ops::*;

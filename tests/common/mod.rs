@@ -14,6 +14,13 @@ pub fn pipegen(args: &[&str]) -> std::process::Output {
     pipegen_in(&root(), args)
 }
 
+/// The `findings` of `pipegen check --format json` run in `dir` with `args` (after `check`).
+pub fn json_findings(dir: &std::path::Path, args: &[&str]) -> Vec<Value> {
+    let output = pipegen_in(dir, &[&["check", "--format", "json"], args].concat());
+    let report: Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
+    report["findings"].as_array().expect("findings").clone()
+}
+
 /// Runs the pipegen binary in `dir` (where it looks for `pipegen.toml`), with today pinned.
 pub fn pipegen_in(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
     assert_cmd::Command::cargo_bin("pipegen")
