@@ -2282,7 +2282,7 @@ fn limits(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
     let retentions = [
         (
             p("kafka.logging.cloudwatch_retention_days"),
-            pipeline.kafka.logging.cloudwatch_retention_days,
+            Some(pipeline.kafka.logging.cloudwatch_retention_days),
         ),
         (
             p("audit.cloudwatch_retention_days"),
@@ -2290,7 +2290,7 @@ fn limits(pipeline: &Pipeline, _: &Context, out: &mut Vec<Finding>) {
         ),
         (
             p("monitoring.log_retention_days"),
-            pipeline.monitoring.log_retention_days,
+            Some(pipeline.monitoring.log_retention_days),
         ),
     ];
     for (path, days) in retentions {

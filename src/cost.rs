@@ -783,7 +783,11 @@ fn operations(
 
 /// The estimate as `facts.cost` sees it.
 pub fn facts(pipeline: &Pipeline, prices: &Prices) -> serde_json::Value {
-    let estimate = estimate(pipeline, prices);
+    let mut estimate = estimate(pipeline, prices);
+    // A region that is no AWS region is CFX-030's finding; that it has no price follows.
+    if !crate::aws::REGIONS.contains(&pipeline.pipeline.region.as_str()) {
+        estimate.unpriced.retain(|u| u.path != "pipeline.region");
+    }
     let first_alert = pipeline.budget.as_ref().and_then(|b| {
         b.alerts
             .iter()

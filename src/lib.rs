@@ -210,15 +210,7 @@ fn check_loaded(
         remap(&mut derived, &aside);
         remap(&mut policy_findings, &aside);
         derived.retain(|f| !aside.explains(f));
-        let errors: Vec<&path::KeyPath> = findings
-            .iter()
-            .chain(&derived)
-            .filter(|f| f.severity == diagnostic::Severity::Error)
-            .filter_map(|f| f.path.as_ref())
-            .collect();
-        policy_findings.retain(|f| {
-            !aside.explains(f) && !f.path.as_ref().is_some_and(|p| errors.contains(&p))
-        });
+        policy_findings.retain(|f| !aside.explains(f));
         if ctx.waivers {
             let mut about_waivers = policy::apply_waivers(
                 pipeline,

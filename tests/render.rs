@@ -588,3 +588,46 @@ fn the_committed_render_is_fresh() {
         String::from_utf8_lossy(&output.stdout)
     );
 }
+
+/// Defaults are resolved once, in the model: templates never supply their own fallback for a
+/// model value, and what the rules see is what the stack gets.
+#[test]
+fn defaults_live_in_the_model_only() {
+    let templates = common::root().join("templates");
+    for entry in walkdir::WalkDir::new(&templates) {
+        let entry = entry.unwrap();
+        if !entry.file_type().is_file() || entry.path().starts_with(templates.join("init")) {
+            continue;
+        }
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let fallback = line.split("{{").skip(1).any(|expr| {
+                let expr = expr.split("}}").next().unwrap_or_default();
+                expr.trim_start().starts_with("p.") && expr.contains(" or ")
+            });
+            assert!(
+                !fallback,
+                "{}:{}: a template default for a model value: {line}",
+                entry.path().display(),
+                n + 1
+            );
+        }
+    }
+    // The minimal example sets no retention: the rules and the stack agree on 90 days.
+    let check = common::check_example("minimal.toml");
+    assert!(!check.findings.iter().any(|f| f.code == "OPS-LOG-003"));
+    let pipeline = check.model.as_ref().unwrap();
+    assert_eq!(pipeline.monitoring.log_retention_days, 90);
+    let artifacts = pipegen::render::render(pipeline, "minimal.toml", b"", None).unwrap();
+    let stack = artifacts
+        .iter()
+        .find(|a| a.path == "cloudformation/pipeline.yaml")
+        .unwrap();
+    let retentions: Vec<&str> = stack
+        .content
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("RetentionInDays: "))
+        .collect();
+    assert!(!retentions.is_empty());
+    assert!(retentions.iter().all(|d| *d == "90"), "{retentions:?}");
+}

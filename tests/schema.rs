@@ -222,3 +222,64 @@ fn committed_job_settings_schema_is_fresh_and_holds_the_renders() {
     );
     assert_eq!(checked, 2);
 }
+
+/// A table left out and the same table written empty are the same pipeline: every type's
+/// `Default` (what an absent table becomes) agrees with its fields' serde defaults (what an
+/// empty one becomes), so a default lives in one place. Walks every table the minimal
+/// example leaves out.
+#[test]
+fn an_absent_table_equals_an_empty_one() {
+    let text = std::fs::read_to_string(common::root().join("examples/minimal.toml")).unwrap();
+    let document = pipegen::load::parse(&text).unwrap().value;
+    let (Some(model), _) = pipegen::model::build(&document) else {
+        panic!("minimal builds")
+    };
+    let resolved = serde_json::to_value(&model).unwrap();
+    let mut absent = Vec::new();
+    fn walk(
+        model: &serde_json::Value,
+        document: Option<&serde_json::Value>,
+        path: &mut Vec<String>,
+        out: &mut Vec<Vec<String>>,
+    ) {
+        let serde_json::Value::Object(fields) = model else {
+            return;
+        };
+        for (key, value) in fields {
+            if !value.is_object() || key == "env" {
+                continue;
+            }
+            path.push(key.clone());
+            let given = document.and_then(|d| d.get(key));
+            if given.is_none() {
+                out.push(path.clone());
+            }
+            walk(value, given, path, out);
+            path.pop();
+        }
+    }
+    walk(&resolved, Some(&document), &mut Vec::new(), &mut absent);
+    assert!(absent.len() >= 10, "{absent:?}");
+    for path in &absent {
+        let mut with_empty = document.clone();
+        let mut node = &mut with_empty;
+        for key in path {
+            node = node
+                .as_object_mut()
+                .unwrap()
+                .entry(key.clone())
+                .or_insert_with(|| serde_json::json!({}));
+        }
+        let (Some(rebuilt), _) = pipegen::model::build(&with_empty) else {
+            continue; // a table whose required keys an empty one lacks
+        };
+        let rebuilt = serde_json::to_value(&rebuilt).unwrap();
+        let pointer = format!("/{}", path.join("/"));
+        assert_eq!(
+            resolved.pointer(&pointer),
+            rebuilt.pointer(&pointer),
+            "[{}] absent and empty differ",
+            path.join(".")
+        );
+    }
+}

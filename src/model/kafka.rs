@@ -199,21 +199,22 @@ pub struct OpenMonitoring {
 }
 
 /// Broker log delivery. Leave all unset to ship no broker logs.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BrokerLogs {
     /// A CloudWatch Logs group to deliver broker logs to, e.g. `/aws/msk/data-pipeline`.
     #[serde(default)]
     pub cloudwatch_log_group: Option<String>,
-    /// Days the CloudWatch log group keeps broker logs.
-    #[serde(default)]
-    pub cloudwatch_retention_days: Option<u32>,
+    /// Days the CloudWatch log group keeps broker logs (one of CloudWatch Logs' retention
+    /// values).
+    #[serde(default = "super::ops::ninety_days")]
+    pub cloudwatch_retention_days: u32,
     /// An S3 bucket to deliver broker logs to.
     #[serde(default)]
     pub s3_bucket: Option<String>,
     /// The key prefix inside `s3_bucket`.
-    #[serde(default)]
-    pub s3_prefix: Option<String>,
+    #[serde(default = "msk_prefix")]
+    pub s3_prefix: String,
     /// A Kinesis Data Firehose delivery stream to deliver broker logs to.
     #[serde(default)]
     pub firehose_delivery_stream: Option<String>,
@@ -588,4 +589,21 @@ pub struct ClientSettings {
     /// The secret (from `[[secrets]]`) holding the truststore password, when a truststore is set.
     #[serde(default)]
     pub truststore_password_secret: Option<String>,
+}
+
+fn msk_prefix() -> String {
+    "msk/".to_owned()
+}
+
+/// The same defaults as an absent `[kafka.logging]` deserialises to.
+impl Default for BrokerLogs {
+    fn default() -> Self {
+        BrokerLogs {
+            cloudwatch_log_group: None,
+            cloudwatch_retention_days: super::ops::ninety_days(),
+            s3_bucket: None,
+            s3_prefix: msk_prefix(),
+            firehose_delivery_stream: None,
+        }
+    }
 }

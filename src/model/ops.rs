@@ -91,9 +91,10 @@ pub struct Monitoring {
     /// Render a Grafana dashboard.
     #[serde(default = "yes")]
     pub dashboards: bool,
-    /// Days application and EMR log groups keep their events.
-    #[serde(default)]
-    pub log_retention_days: Option<u32>,
+    /// Days application and EMR log groups keep their events (one of CloudWatch Logs'
+    /// retention values).
+    #[serde(default = "ninety_days")]
+    pub log_retention_days: u32,
     /// The Prometheus endpoint the dashboards read.
     #[serde(default)]
     pub prometheus_endpoint: Option<String>,
@@ -109,11 +110,16 @@ impl Default for Monitoring {
             sns: None,
             alarms: Vec::new(),
             dashboards: true,
-            log_retention_days: None,
+            log_retention_days: ninety_days(),
             prometheus_endpoint: None,
             grafana_endpoint: None,
         }
     }
+}
+
+/// The log retention the deployment guide keeps, and pipegen's default.
+pub(crate) fn ninety_days() -> u32 {
+    90
 }
 
 /// An SNS topic for alarm notifications.
