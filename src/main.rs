@@ -166,8 +166,19 @@ struct RenderArgs {
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Write nothing; exit 1 and list the files that differ when DIR is stale.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["diff", "list"])]
     check: bool,
+    /// Write nothing; print a unified diff of what would change in DIR (exit 1 if anything
+    /// would).
+    #[arg(long, conflicts_with = "list")]
+    diff: bool,
+    /// Write nothing; name the files a render writes.
+    #[arg(long)]
+    list: bool,
+    /// Replace DIR even when it holds files the previous render did not write, or another
+    /// pipeline's render.
+    #[arg(long)]
+    force: bool,
     /// Use templates from DIR in place of the built-in ones with the same name.
     #[arg(long, value_name = "DIR")]
     templates: Option<PathBuf>,
@@ -245,9 +256,16 @@ fn run(cli: Cli) -> commands::Outcome {
                 templates: args.templates,
                 ..args.policy.flags(env)
             };
+            let action = match (args.check, args.diff, args.list) {
+                (true, _, _) => commands::render::Action::Check,
+                (_, true, _) => commands::render::Action::Diff,
+                (_, _, true) => commands::render::Action::List,
+                _ if args.force => commands::render::Action::WriteOver,
+                _ => commands::render::Action::Write,
+            };
             let job = commands::render::Job {
                 file: &args.file,
-                check: args.check,
+                action,
             };
             commands::render::run(&job, flags, &ui, &mut out)
         }

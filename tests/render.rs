@@ -332,9 +332,13 @@ fn output_folder_guards() {
                 .contains("symlink")
         );
     }
-    // A second render replaces the first completely.
+    // Another pipeline's render, with a file of a person's in it, is kept; forced, the
+    // second render replaces the first completely.
     std::fs::write(out.join("stale.txt"), "old").unwrap();
-    write_all(&artifacts("minimal.toml"), &out);
+    let minimal = artifacts("minimal.toml");
+    assert!(pipegen::render::write(&out, &minimal).is_err());
+    assert!(out.join("stale.txt").exists());
+    pipegen::render::write_over(&out, &minimal).unwrap();
     assert!(!out.join("stale.txt").exists());
     assert!(
         !out.join("polaris").exists(),
@@ -630,4 +634,94 @@ fn defaults_live_in_the_model_only() {
         .collect();
     assert!(!retentions.is_empty());
     assert!(retentions.iter().all(|d| *d == "90"), "{retentions:?}");
+}
+
+/// Render never loses a user's file: a folder holding files the previous render did not
+/// write, or another pipeline's render, is refused (exit 2, naming them) unless `--force`;
+/// `--diff` and `--list` write nothing; `--out /` says the folder is not pipegen's.
+#[test]
+fn render_never_loses_a_users_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let production = common::root().join("examples/production.toml");
+    std::fs::copy(&production, root.join("a.toml")).unwrap();
+    let other = std::fs::read_to_string(&production).unwrap().replacen(
+        "name = \"data-pipeline\"",
+        "name = \"other-pipeline\"",
+        1,
+    );
+    std::fs::write(root.join("b.toml"), other).unwrap();
+    let run = |args: &[&str]| {
+        let output = common::pipegen_in(root, args);
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        (output.status.code(), text)
+    };
+    assert_eq!(run(&["render", "a.toml", "--out", "out"]).0, Some(0));
+    // --list names every file and writes nothing.
+    let (code, listed) = run(&["render", "a.toml", "--out", "listed", "--list"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        listed.lines().any(|l| l == "cloudformation/pipeline.yaml"),
+        "{listed}"
+    );
+    assert!(listed.lines().any(|l| l == "manifest.json"));
+    assert!(!root.join("listed").exists());
+    // A person's file in the folder: refused, named, kept.
+    std::fs::write(root.join("out/NOTES.md"), "mine").unwrap();
+    let (code, text) = run(&["render", "a.toml", "--out", "out"]);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(
+        text.contains("NOTES.md") && text.contains("--force"),
+        "{text}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("out/NOTES.md")).unwrap(),
+        "mine"
+    );
+    std::fs::remove_file(root.join("out/NOTES.md")).unwrap();
+    // Another pipeline's render: refused; --force replaces it.
+    let (code, text) = run(&["render", "b.toml", "--out", "out"]);
+    assert_eq!(code, Some(2), "{text}");
+    assert!(
+        text.contains(
+            "holds the render of pipeline `data-pipeline` (from `a.toml`), not of `other-pipeline`"
+        ),
+        "{text}"
+    );
+    assert_eq!(
+        run(&["render", "b.toml", "--out", "out", "--force"]).0,
+        Some(0)
+    );
+    // --diff: what would change, nothing written; nothing to say when fresh.
+    let manifest = std::fs::read_to_string(root.join("out/manifest.json")).unwrap();
+    assert_eq!(
+        run(&["render", "b.toml", "--out", "out", "--diff"]),
+        (Some(0), String::new())
+    );
+    let text = std::fs::read_to_string(root.join("b.toml"))
+        .unwrap()
+        .replacen("broker_count = 3", "broker_count = 6", 1);
+    std::fs::write(root.join("b.toml"), text).unwrap();
+    let (code, diff) = run(&["render", "b.toml", "--out", "out", "--diff"]);
+    assert_eq!(code, Some(1), "{diff}");
+    assert!(
+        diff.contains("--- a/cloudformation/pipeline.yaml\n+++ b/cloudformation/pipeline.yaml\n"),
+        "{diff}"
+    );
+    assert!(diff.contains("+      NumberOfBrokerNodes: 6"), "{diff}");
+    assert_eq!(
+        std::fs::read_to_string(root.join("out/manifest.json")).unwrap(),
+        manifest
+    );
+    // `--out /` is not a folder pipegen wrote (not a complaint about something inside it).
+    let (code, text) = run(&["render", "a.toml", "--out", "/"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        text.contains("`/` is not empty and was not written by pipegen"),
+        "{text}"
+    );
 }

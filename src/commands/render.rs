@@ -10,12 +10,27 @@ use pipegen::report::{Format, Summary};
 
 use super::{Outcome, Ui};
 
+/// What to do with the artifacts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Write them (refusing to lose files the previous render did not write).
+    Write,
+    /// Write them, replacing whatever render is there (`--force`).
+    WriteOver,
+    /// Compare the output folder (`--check`).
+    Check,
+    /// Print what would change (`--diff`).
+    Diff,
+    /// Name the files (`--list`).
+    List,
+}
+
 /// What to render.
 pub struct Job<'a> {
     /// The pipeline file.
     pub file: &'a Path,
-    /// Compare the output folder instead of writing it.
-    pub check: bool,
+    /// What to do with the artifacts.
+    pub action: Action,
 }
 
 /// Renders `job.file` when the same options make `check` pass.
@@ -60,11 +75,20 @@ pub fn run(job: &Job<'_>, flags: Flags, ui: &Ui, out: &mut dyn Write) -> Outcome
         input.as_bytes(),
         options.templates.as_deref(),
     )?;
-    if job.check {
-        return compare(job, &out_dir, &artifacts, ui, out);
-    }
+    let write = match job.action {
+        Action::Check => return compare(job, &out_dir, &artifacts, ui, out),
+        Action::Diff => return diff(&out_dir, &artifacts, out),
+        Action::List => {
+            for artifact in &artifacts {
+                writeln!(out, "{}", artifact.path)?;
+            }
+            return Ok(0);
+        }
+        Action::WriteOver => pipegen::render::write_over,
+        Action::Write => pipegen::render::write,
+    };
     let (count, dir) = (artifacts.len(), out_dir.display());
-    if pipegen::render::write(&out_dir, &artifacts)? {
+    if write(&out_dir, &artifacts)? {
         writeln!(out, "wrote {count} files to {dir}")?;
     } else {
         writeln!(
@@ -73,6 +97,35 @@ pub fn run(job: &Job<'_>, flags: Flags, ui: &Ui, out: &mut dyn Write) -> Outcome
         )?;
     }
     Ok(0)
+}
+
+/// `--diff`: a unified diff per file that would change (new, changed, or removed), exit 1
+/// when there is one.
+fn diff(dir: &Path, artifacts: &[Artifact], out: &mut dyn Write) -> Outcome {
+    let stale = pipegen::render::check_output(dir, artifacts)?;
+    let read = |path: &str| std::fs::read_to_string(dir.join(path)).unwrap_or_default();
+    let mut changes = Vec::new();
+    for path in stale.changed.iter().chain(&stale.missing) {
+        let new = artifacts
+            .iter()
+            .find(|a| &a.path == path)
+            .map_or("", |a| a.content.as_str());
+        changes.push((path.as_str(), read(path), new.to_owned()));
+    }
+    for path in &stale.extra {
+        changes.push((path.as_str(), read(path), String::new()));
+    }
+    changes.sort_by(|a, b| a.0.cmp(b.0));
+    for (path, old, new) in &changes {
+        let text = similar::TextDiff::from_lines(old, new);
+        let (a, b) = (format!("a/{path}"), format!("b/{path}"));
+        write!(
+            out,
+            "{}",
+            text.unified_diff().context_radius(3).header(&a, &b)
+        )?;
+    }
+    Ok(u8::from(!changes.is_empty()))
 }
 
 /// `--check`: exit 1 and list what differs when `dir` is stale.

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use crate::model::Pipeline;
 
 pub use context::step_arguments;
-pub use write::{Stale, check as check_output, write};
+pub use write::{Stale, check as check_output, write, write_over};
 
 /// Every template, by name. Names are the output paths, except `hudi/table.properties`
 /// (rendered once per table as `hudi/<table>.properties`) and `pipeline.env` (`.env`).
@@ -293,7 +293,7 @@ pub fn render(
         ));
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
-    let manifest = manifest(&out, input_name, input);
+    let manifest = manifest(&out, &pipeline.pipeline.name, input_name, input);
     out.push(artifact("manifest.json".to_owned(), manifest));
     Ok(out)
 }
@@ -314,8 +314,9 @@ fn sha256(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// `manifest.json`: every file with its sha256, the pipegen version and the input's sha256.
-fn manifest(files: &[Artifact], input_name: &str, input: &[u8]) -> String {
+/// `manifest.json`: every file with its sha256, the pipegen version, the pipeline's name and
+/// the input's sha256.
+fn manifest(files: &[Artifact], pipeline: &str, input_name: &str, input: &[u8]) -> String {
     let entries: Vec<Value> = files
         .iter()
         .map(|f| {
@@ -336,6 +337,7 @@ fn manifest(files: &[Artifact], input_name: &str, input: &[u8]) -> String {
         serde_json::json!({ "file": input_name, "sha256": sha256(input) }),
     );
     map.insert("files", Value::Array(entries));
+    map.insert("pipeline", serde_json::json!(pipeline));
     let mut text = serde_json::to_string_pretty(&map).expect("the manifest serialises");
     text.push('\n');
     text

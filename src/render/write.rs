@@ -12,6 +12,82 @@ fn err(message: String) -> RenderError {
     RenderError(message)
 }
 
+/// What the previous render's `manifest.json` says: the files it wrote, and the pipeline
+/// (absent in manifests of pipegen before it recorded one).
+#[derive(serde::Deserialize)]
+struct Previous {
+    files: Vec<PreviousFile>,
+    pipeline: Option<String>,
+    input: PreviousInput,
+}
+
+#[derive(serde::Deserialize)]
+struct PreviousFile {
+    path: String,
+}
+
+#[derive(serde::Deserialize)]
+struct PreviousInput {
+    file: String,
+}
+
+/// The pipeline a manifest names.
+fn manifest_pipeline(text: &str) -> Option<String> {
+    serde_json::from_str::<Previous>(text).ok()?.pipeline
+}
+
+/// Refuses to replace a render that would lose a person's work: files in `out` the previous
+/// render did not write, or the render of another pipeline (`pipeline` names this one).
+fn guard_previous(out: &Path, pipeline: Option<&str>) -> Result<(), RenderError> {
+    let text = fs::read_to_string(out.join("manifest.json")).map_err(|e| {
+        err(format!(
+            "cannot read `{}`: {e}",
+            out.join("manifest.json").display()
+        ))
+    })?;
+    let previous: Previous = serde_json::from_str(&text).map_err(|_| {
+        err(format!(
+            "`{}` is not a pipegen manifest; choose an empty or new folder (or pass --force)",
+            out.join("manifest.json").display()
+        ))
+    })?;
+    if let (Some(pipeline), Some(before)) = (pipeline, &previous.pipeline)
+        && before != pipeline
+    {
+        return Err(err(format!(
+            "`{}` holds the render of pipeline `{before}` (from `{}`), not of `{pipeline}`; choose another folder (or pass --force to replace it)",
+            out.display(),
+            previous.input.file
+        )));
+    }
+    let foreign: Vec<String> = files_in(out)?
+        .into_iter()
+        .filter(|f| f != "manifest.json" && !previous.files.iter().any(|p| &p.path == f))
+        .collect();
+    if foreign.is_empty() {
+        return Ok(());
+    }
+    Err(err(format!(
+        "`{}` holds files the previous render did not write, which replacing it would delete: {}; move them out (or pass --force)",
+        out.display(),
+        foreign.join(", ")
+    )))
+}
+
+/// The files below `dir`, as `/`-separated paths relative to it, in name order.
+fn files_in(dir: &Path) -> Result<Vec<String>, RenderError> {
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).min_depth(1).sort_by_file_name() {
+        let entry = entry.map_err(|e| err(format!("cannot read `{}`: {e}", dir.display())))?;
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        files.push(relative.to_string_lossy().replace('\\', "/"));
+    }
+    Ok(files)
+}
+
 /// Refuses an output folder pipegen must not replace: a symlink, a file, a folder holding
 /// symlinks, or a non-empty folder without a pipegen `manifest.json`. Returns the first folder
 /// in it this process cannot change, if any (refused unless nothing needs writing).
@@ -31,13 +107,22 @@ fn guard(out: &Path) -> Result<Option<PathBuf>, RenderError> {
             out.display()
         )));
     }
-    let mut empty = true;
+    // Whether pipegen wrote it is known before anything in it is read (`--out /`).
+    let has_manifest = out.join("manifest.json").is_file();
+    if !has_manifest
+        && fs::read_dir(out)
+            .map_err(|e| err(format!("cannot read `{}`: {e}", out.display())))?
+            .next()
+            .is_some()
+    {
+        return Err(err(format!(
+            "`{}` is not empty and was not written by pipegen (no manifest.json); choose an empty or new folder",
+            out.display()
+        )));
+    }
     let mut read_only = None;
     for entry in walkdir::WalkDir::new(out) {
         let entry = entry.map_err(|e| err(format!("cannot read `{}`: {e}", out.display())))?;
-        if entry.depth() > 0 {
-            empty = false;
-        }
         if entry.path_is_symlink() {
             return Err(err(format!(
                 "`{}` is a symlink inside the output folder; refusing to replace it",
@@ -47,12 +132,6 @@ fn guard(out: &Path) -> Result<Option<PathBuf>, RenderError> {
         if read_only.is_none() && entry.file_type().is_dir() && !writable(entry.path()) {
             read_only = Some(entry.path().to_path_buf());
         }
-    }
-    if !empty && !out.join("manifest.json").is_file() {
-        return Err(err(format!(
-            "`{}` is not empty and was not written by pipegen (no manifest.json); choose an empty or new folder",
-            out.display()
-        )));
     }
     Ok(read_only)
 }
@@ -134,8 +213,29 @@ const ORPHAN_AGE: std::time::Duration = std::time::Duration::from_secs(10);
 /// A folder that already holds exactly these files is left as it is (`Ok(false)`): nothing is
 /// rewritten, so file times stay and a re-render of an unchanged pipeline costs no disk writes.
 /// `Ok(true)` when the files were written.
+///
+/// An earlier render is replaced only when nothing would be lost: a folder holding files that
+/// render did not write, or the render of another pipeline, is refused (see
+/// [`write_over`]).
 pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<bool, RenderError> {
+    replace(out, artifacts, false)
+}
+
+/// [`write`], replacing an earlier render even when it holds other files or another
+/// pipeline's render (`render --force`).
+pub fn write_over(out: &Path, artifacts: &[Artifact]) -> Result<bool, RenderError> {
+    replace(out, artifacts, true)
+}
+
+fn replace(out: &Path, artifacts: &[Artifact], force: bool) -> Result<bool, RenderError> {
     let read_only = guard(out)?;
+    if !force && out.join("manifest.json").is_file() {
+        let pipeline = artifacts
+            .iter()
+            .find(|a| a.path == "manifest.json")
+            .and_then(|m| manifest_pipeline(&m.content));
+        guard_previous(out, pipeline.as_deref())?;
+    }
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -456,21 +556,10 @@ pub fn check(out: &Path, artifacts: &[Artifact]) -> Result<Stale, RenderError> {
         }
     }
     if out.is_dir() {
-        for entry in walkdir::WalkDir::new(out).min_depth(1).sort_by_file_name() {
-            let entry = entry.map_err(|e| err(format!("cannot read `{}`: {e}", out.display())))?;
-            if entry.file_type().is_dir() {
-                continue;
-            }
-            let relative = entry
-                .path()
-                .strip_prefix(out)
-                .unwrap_or(entry.path())
-                .to_string_lossy()
-                .replace('\\', "/");
-            if !artifacts.iter().any(|a| a.path == relative) {
-                stale.extra.push(relative);
-            }
-        }
+        let extra = files_in(out)?
+            .into_iter()
+            .filter(|f| !artifacts.iter().any(|a| &a.path == f));
+        stale.extra.extend(extra);
     }
     Ok(stale)
 }
