@@ -213,7 +213,7 @@ fn output_file_gets_the_report_and_the_terminal_the_summary() {
     assert_eq!(output.status.code(), Some(1));
     let summary = String::from_utf8(output.stdout).unwrap();
     assert!(
-        summary.starts_with("28 errors, 25 warnings in 1 file"),
+        summary.starts_with("28 errors, 24 warnings in 1 file"),
         "{summary}"
     );
     let log: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
