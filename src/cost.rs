@@ -19,7 +19,41 @@ const PRICES: &str = include_str!(concat!(env!("OUT_DIR"), "/prices.json"));
 pub struct Prices {
     hours_per_month: f64,
     spot: Spot,
-    regions: BTreeMap<String, Region>,
+    regions: BTreeMap<String, Entry>,
+}
+
+/// A region of the table, read on first use: a check prices one region, so the other 33
+/// stay unparsed text (the table is parsed on every run).
+#[derive(Debug, Clone)]
+struct Entry {
+    raw: Option<Box<serde_json::value::RawValue>>,
+    parsed: OnceLock<Region>,
+}
+
+impl Entry {
+    fn parsed(region: Region) -> Self {
+        Entry {
+            raw: None,
+            parsed: OnceLock::from(region),
+        }
+    }
+
+    fn get(&self) -> &Region {
+        self.parsed.get_or_init(|| {
+            let raw = self.raw.as_ref().map_or("{}", |r| r.get());
+            serde_json::from_str(raw)
+                .expect("data/prices.toml has the table's shape (tests/cost.rs)")
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Entry {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Entry {
+            raw: Some(Deserialize::deserialize(deserializer)?),
+            parsed: OnceLock::new(),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -151,7 +185,7 @@ impl Prices {
                     (_, None) => {}
                 }
             }
-            prices.regions.insert(name, region);
+            prices.regions.insert(name, Entry::parsed(region));
         }
         Ok(prices)
     }
@@ -191,10 +225,10 @@ impl Prices {
 
     /// The region's prices, `same_as` chains resolved.
     fn resolved(&self, name: &str) -> Option<&Region> {
-        let mut current = self.regions.get(name)?;
+        let mut current = self.regions.get(name)?.get();
         for _ in 0..4 {
             match &current.same_as {
-                Some(other) => current = self.regions.get(other)?,
+                Some(other) => current = self.regions.get(other)?.get(),
                 None => return Some(current),
             }
         }
