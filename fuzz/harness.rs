@@ -328,9 +328,9 @@ pub fn render_pipeline(pipeline: &Pipeline) -> Option<Vec<pipegen::render::Artif
     let sound = check.usable
         && !check.findings.iter().any(|f| {
             f.severity == pipegen::diagnostic::Severity::Error
-                && (f.code.starts_with("schema")
-                    || f.code.starts_with("load")
-                    || f.code.starts_with("CFX-"))
+                && (f.code.as_str().starts_with("schema")
+                    || f.code.as_str().starts_with("load")
+                    || f.code.as_str().starts_with("CFX-"))
         });
     let model = check.model.as_ref().filter(|_| sound)?;
     let first = pipegen::render::render(model, "fuzz.toml", text.as_bytes(), None)

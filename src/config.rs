@@ -26,6 +26,33 @@ use crate::path::KeyPath;
 use crate::policy::Category;
 use crate::report::Format;
 
+use crate::code::{Builtin, ERROR, Stage};
+
+/// `config::invalid`: pipegen.toml matches its schema.
+pub static INVALID: Builtin = Builtin {
+    id: "config::invalid",
+    stage: Stage::Config,
+    title: "pipegen.toml matches its schema",
+    severities: ERROR,
+    why: "a repository configuration pipegen cannot read would silently change what every check reports",
+    fix: "Fix the value at the location shown; `docs/configuration.md` lists every key.",
+    example: None,
+};
+
+/// `config::unknown-key`: pipegen.toml has only keys pipegen knows.
+pub static UNKNOWN_KEY: Builtin = Builtin {
+    id: "config::unknown-key",
+    stage: Stage::Config,
+    title: "pipegen.toml has only keys pipegen knows",
+    severities: ERROR,
+    why: "a misspelled key (`serverity`) would be ignored, and the setting the user meant would not apply",
+    fix: "Use the key the finding suggests, or remove it.",
+    example: None,
+};
+
+/// The codes this stage reports.
+pub const CODES: &[&Builtin] = &[&INVALID, &UNKNOWN_KEY];
+
 /// The configuration file's name.
 pub const FILE_NAME: &str = "pipegen.toml";
 
@@ -143,7 +170,7 @@ pub fn load(path: &Path) -> Result<ProjectConfig, Box<FileCheck>> {
             let path = KeyPath::from(error.path());
             let message = error.into_inner().to_string();
             let finding = unknown_key(&path, &message)
-                .unwrap_or_else(|| Finding::error("config::invalid", path, message));
+                .unwrap_or_else(|| Finding::error(&INVALID, path, message));
             return Err(unusable(name, Some(text), loaded.spans, finding));
         }
     };
@@ -175,7 +202,7 @@ fn unknown_key(path: &KeyPath, message: &str) -> Option<Finding> {
     };
     Some(
         Finding::error(
-            "config::unknown-key",
+            &UNKNOWN_KEY,
             path.clone(),
             format!("unknown key `{key}` in {within}"),
         )

@@ -18,10 +18,60 @@
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
+use crate::code::{Builtin, ERROR, Example, Stage};
 use crate::diagnostic::Finding;
 use crate::facts;
 use crate::model::Pipeline;
 use crate::path::KeyPath;
+
+/// CFX-036: Values meet the constraints AWS publishes for the properties and parameters they reach.
+pub static CFX_036: Builtin = Builtin {
+    id: "CFX-036",
+    stage: Stage::Consistency,
+    title: "Values meet the constraints AWS publishes for the properties and parameters they reach",
+    severities: ERROR,
+    why: "CloudFormation or the service rejects the value (pattern, length, allowed values) and the stack or the script fails",
+    fix: "Change the value to meet the constraint the finding quotes from AWS's published model.",
+    example: Some(Example {
+        fails: r#"
+[[kms.keys]]
+name = "main.key"
+"#,
+        passes: r#"
+[pipeline.tags]
+CostCenter = "R-and-D 42"
+[[kms.keys]]
+name = "main-key"
+[[iam.statements]]
+sid = "ReadReference"
+actions = ["s3:GetObject"]
+resources = ["arn:aws:s3:::minimal-pipeline-lake/reference/*"]
+[monitoring.sns]
+topic_name = "alerts"
+subscriptions = [{ protocol = "email", endpoint = "oncall@example.com" }]
+[[monitoring.alarms]]
+name = "lag"
+namespace = "Pipeline/Minimal"
+metric = "MaxOffsetsBehindLatest"
+statistic = "Maximum"
+period = 60
+threshold = 1000
+comparison = "GreaterThanThreshold"
+evaluation_periods = 1
+description = "Multi-line\ndescription"
+"#,
+    }),
+};
+
+/// The codes this module reports.
+pub const CODES: &[&Builtin] = &[&CFX_036];
+
+/// Runs this module's checks, as a consistency check.
+pub fn run(pipeline: &Pipeline, ctx: &crate::consistency::Context, out: &mut Vec<Finding>) {
+    check(pipeline, out);
+    check_documented(pipeline, out);
+    check_control_characters(ctx.document, out);
+}
 
 mod pattern;
 pub use pattern::{split, translate};
@@ -571,7 +621,7 @@ pub fn check(pipeline: &Pipeline, out: &mut Vec<Finding>) {
                     let (what, property) = target.split_once('/').unwrap_or((target, ""));
                     out.push(
                         Finding::error(
-                            "CFX-036",
+                            &CFX_036,
                             value.at.clone(),
                             format!(
                                 "`{}` {problem}, which {what} requires of {property}",
@@ -608,7 +658,7 @@ pub fn check_documented(pipeline: &Pipeline, out: &mut Vec<Finding>) {
         {
             out.push(
                 Finding::error(
-                    "CFX-036",
+                    &CFX_036,
                     p("iam.statements").index(i).key("sid"),
                     format!("Sid `{}` has characters IAM does not accept", shorten(sid)),
                 )
@@ -624,7 +674,7 @@ pub fn check_documented(pipeline: &Pipeline, out: &mut Vec<Finding>) {
             if email && !looks_like_email(&sub.endpoint) {
                 out.push(
                     Finding::error(
-                        "CFX-036",
+                        &CFX_036,
                         p("monitoring.sns.subscriptions").index(i).key("endpoint"),
                         format!("`{}` is not an email address", shorten(&sub.endpoint)),
                     )
@@ -691,7 +741,7 @@ fn walk<'a>(value: &'a serde_json::Value, steps: &mut Vec<Step<'a>>, out: &mut V
                 });
             out.push(
                 Finding::error(
-                    "CFX-036",
+                    &CFX_036,
                     at,
                     format!(
                         "`{}` holds the control character U+{:04X}",

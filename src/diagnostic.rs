@@ -4,6 +4,7 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
+use crate::code::Code;
 use crate::model::Date;
 use crate::path::KeyPath;
 
@@ -67,7 +68,7 @@ pub struct Suppression {
 #[derive(Debug, Clone)]
 pub struct Finding {
     /// A stable code: `schema::type`, `CFX-004`, `SEC-MSK-001`, …
-    pub code: String,
+    pub code: Code,
     /// How serious it is.
     pub severity: Severity,
     /// What is wrong, in one sentence.
@@ -90,7 +91,7 @@ pub struct Finding {
 
 impl Finding {
     /// A finding with no location yet.
-    pub fn new(code: impl Into<String>, severity: Severity, message: impl Into<String>) -> Self {
+    pub fn new(code: impl Into<Code>, severity: Severity, message: impl Into<String>) -> Self {
         Finding {
             code: code.into(),
             severity,
@@ -111,17 +112,17 @@ impl Finding {
     }
 
     /// An error about the value at `path`.
-    pub fn error(code: impl Into<String>, path: KeyPath, message: impl Into<String>) -> Self {
+    pub fn error(code: impl Into<Code>, path: KeyPath, message: impl Into<String>) -> Self {
         Finding::new(code, Severity::Error, message).at(path)
     }
 
     /// A warning about the value at `path`.
-    pub fn warning(code: impl Into<String>, path: KeyPath, message: impl Into<String>) -> Self {
+    pub fn warning(code: impl Into<Code>, path: KeyPath, message: impl Into<String>) -> Self {
         Finding::new(code, Severity::Warning, message).at(path)
     }
 
     /// A note about the value at `path`: nothing breaks, but something is probably unintended.
-    pub fn info(code: impl Into<String>, path: KeyPath, message: impl Into<String>) -> Self {
+    pub fn info(code: impl Into<Code>, path: KeyPath, message: impl Into<String>) -> Self {
         Finding::new(code, Severity::Info, message).at(path)
     }
 

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
-use crate::consistency::CHECKS;
+use crate::code::{Builtin, Stage};
 use crate::schema;
 
 /// Markdown listing every key of the pipeline file with its type, default and description.
@@ -167,21 +167,69 @@ fn type_name(root: &Value, node: &Value) -> String {
     }
 }
 
-/// Markdown listing every consistency check.
+/// Markdown explaining every built-in code: the consistency checks in full (what, why, fix,
+/// a failing and a passing example), then the load, config, schema, policy and waiver codes.
 pub fn checks_markdown() -> String {
     let mut out = String::from(
-        "# Consistency checks\n\n\
-         Generated from `src/consistency.rs`; do not edit by hand. These check correctness, \
-         not policy: a pipeline that fails one cannot be deployed or cannot work, so they \
-         fail `pipegen check` (exit 1) and cannot be waived. (A few report a setting that \
-         silently does nothing; those are warnings.)\n\n\
-         | id | must hold | otherwise |\n|---|---|---|\n",
+        "# Built-in codes\n\n\
+         Generated from the code that reports them (`src/consistency/`, `src/load.rs`, …); do \
+         not edit by hand. `pipegen explain ID` prints the same; `pipegen rules --category \
+         consistency` lists them.\n\n\
+         ## Consistency checks\n\n\
+         These check correctness, not policy: a pipeline that fails one cannot be deployed or \
+         cannot work, so they fail `pipegen check` (exit 1) and cannot be waived. A few report \
+         a setting that silently does nothing; those are warnings.\n\n\
+         | id | severity | must hold | otherwise |\n|---|---|---|---|\n",
     );
-    for check in CHECKS {
+    let severities = |code: &Builtin| {
+        let mut all = code.severities.to_vec();
+        all.sort_by(|a, b| b.cmp(a));
+        let names: Vec<String> = all.iter().map(ToString::to_string).collect();
+        names.join(" or ")
+    };
+    let checks: Vec<&Builtin> = crate::consistency::codes().collect();
+    for code in &checks {
+        let anchor = code.id.to_lowercase();
         let _ = writeln!(
             out,
-            "| {} | {} | {} |",
-            check.id, check.title, check.prevents
+            "| [{}](#{anchor}) | {} | {} | {} |",
+            code.id,
+            severities(code),
+            code.title,
+            code.why
+        );
+    }
+    for code in &checks {
+        let _ = write!(
+            out,
+            "\n### {}\n\n**{}.** Otherwise {}.\n\n**Fix:** {}\n",
+            code.id, code.title, code.why, code.fix
+        );
+        if let Some(example) = code.example {
+            for (what, patch) in [("Fails", example.fails), ("Passes", example.passes)] {
+                let _ = write!(
+                    out,
+                    "\n{what} (merged over `examples/minimal.toml`):\n\n```toml\n{}\n```\n",
+                    patch.trim()
+                );
+            }
+        }
+    }
+    out.push_str(
+        "\n## Load, config, schema, policy and waiver codes\n\n\
+         A load or config error means the file cannot be used (exit 2); the others fail the \
+         run like any error. None can be waived.\n\n\
+         | id | severity | must hold | otherwise | fix |\n|---|---|---|---|---|\n",
+    );
+    for code in crate::code::builtins().filter(|c| c.stage != Stage::Consistency) {
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {} |",
+            code.id,
+            severities(code),
+            code.title,
+            code.why,
+            code.fix.replace('|', "\\|")
         );
     }
     out

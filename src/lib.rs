@@ -19,6 +19,7 @@
 
 pub mod access;
 pub mod aws;
+pub mod code;
 pub mod config;
 pub mod consistency;
 pub mod constraints;
@@ -149,7 +150,7 @@ pub fn check_source_all(name: String, text: String, ctx: &Context) -> Vec<FileCh
     if envs.is_empty() {
         let mut check = check_loaded(name, text, loaded, None, ctx);
         check.findings.push(diagnostic::Finding::new(
-            "load::env",
+            &crate::load::ENV,
             diagnostic::Severity::Info,
             "the file defines no [env.*] overlays; checked as written",
         ));
@@ -240,7 +241,7 @@ fn check_loaded(
     };
     findings.sort_by_cached_key(|f| {
         let note = f.severity == diagnostic::Severity::Info;
-        let typo = f.code == "schema::unknown-key";
+        let typo = f.code.is(&schema::UNKNOWN_KEY);
         (!typo, position(f), note, f.code.clone(), f.message.clone())
     });
     FileCheck {
@@ -271,7 +272,7 @@ fn missing_table(finding: &mut Finding, spans: &SpanIndex) {
     {
         return;
     }
-    if finding.code.starts_with("CFX-") {
+    if finding.code.stage() == Some(code::Stage::Consistency) {
         finding.message = format!(
             "{} (`[{table}]` is not in the file: its defaults apply)",
             finding.message

@@ -13,6 +13,77 @@ use toml_edit::{Item, Table};
 use crate::diagnostic::{Finding, Severity};
 use crate::path::KeyPath;
 
+use crate::code::{Builtin, ERROR, Stage};
+
+/// `load::io`: The file can be read.
+pub static IO: Builtin = Builtin {
+    id: "load::io",
+    stage: Stage::Load,
+    title: "The file can be read",
+    severities: ERROR,
+    why: "pipegen cannot check what it cannot read: the run stops with exit 2",
+    fix: "Check the path and its permissions; name a file, a folder of pipelines, or `-` for standard input.",
+    example: None,
+};
+
+/// `load::too-large`: The file is at most 4 MiB.
+pub static TOO_LARGE: Builtin = Builtin {
+    id: "load::too-large",
+    stage: Stage::Load,
+    title: "The file is at most 4 MiB",
+    severities: ERROR,
+    why: "a larger file is certainly not a pipeline written by hand, and reading it whole would cost memory for nothing",
+    fix: "Check that the path names the pipeline file; split generated content out of it.",
+    example: None,
+};
+
+/// `load::utf8`: The file is UTF-8 text.
+pub static UTF8: Builtin = Builtin {
+    id: "load::utf8",
+    stage: Stage::Load,
+    title: "The file is UTF-8 text",
+    severities: ERROR,
+    why: "TOML is UTF-8 by definition: another encoding cannot be parsed",
+    fix: "Convert the file to UTF-8 (`iconv -f LATIN1 -t UTF-8`).",
+    example: None,
+};
+
+/// `load::syntax`: The file is valid TOML.
+pub static SYNTAX: Builtin = Builtin {
+    id: "load::syntax",
+    stage: Stage::Load,
+    title: "The file is valid TOML",
+    severities: ERROR,
+    why: "nothing can be checked in a file that does not parse",
+    fix: "Fix the TOML syntax at the location shown (an unclosed string, a duplicate key, a missing `=`).",
+    example: None,
+};
+
+/// `load::env`: The selected environment overlay exists and is a table.
+pub static ENV: Builtin = Builtin {
+    id: "load::env",
+    stage: Stage::Load,
+    title: "The selected environment overlay exists and is a table",
+    severities: &[Severity::Info, Severity::Error],
+    why: "an overlay that is not a table cannot be merged; a missing one means the file is checked as written (a note)",
+    fix: "Select an environment the file defines under `[env.NAME]`, or add that overlay.",
+    example: None,
+};
+
+/// `load::env-name`: Overlay names are environments pipegen knows.
+pub static ENV_NAME: Builtin = Builtin {
+    id: "load::env-name",
+    stage: Stage::Load,
+    title: "Overlay names are environments pipegen knows",
+    severities: &[Severity::Warning],
+    why: "an overlay named `prd` is never selected by `--env prod`: its settings silently never apply",
+    fix: "Rename the overlay to one of dev, staging or prod.",
+    example: None,
+};
+
+/// The codes this stage reports.
+pub const CODES: &[&Builtin] = &[&IO, &TOO_LARGE, &UTF8, &SYNTAX, &ENV, &ENV_NAME];
+
 /// The largest pipeline file pipegen reads. A real pipeline is a few kilobytes; ten thousand
 /// topics and tables fit in about two megabytes.
 pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
@@ -76,7 +147,11 @@ impl SpanIndex {
 }
 
 /// Why a file could not be used at all (exit code 2).
-pub fn unusable(code: &'static str, message: String, span: Option<Range<usize>>) -> Box<Finding> {
+pub fn unusable(
+    code: &'static Builtin,
+    message: String,
+    span: Option<Range<usize>>,
+) -> Box<Finding> {
     Box::new(Finding::new(code, Severity::Error, message).with_span(span))
 }
 
@@ -85,21 +160,21 @@ pub fn read(path: &Path) -> Result<String, Box<Finding>> {
     let shown = path.display();
     let metadata = std::fs::metadata(path).map_err(|e| {
         unusable(
-            "load::io",
+            &IO,
             format!("cannot read `{shown}`: {}", io_reason(&e)),
             None,
         )
     })?;
     if metadata.is_dir() {
         return Err(unusable(
-            "load::io",
+            &IO,
             format!("`{shown}` is a directory, not a pipeline file"),
             None,
         ));
     }
     if metadata.len() > MAX_FILE_BYTES {
         return Err(unusable(
-            "load::too-large",
+            &TOO_LARGE,
             format!(
                 "`{shown}` is {:.1} MiB; a pipeline file may be at most {} MiB",
                 metadata.len() as f64 / (1024.0 * 1024.0),
@@ -110,7 +185,7 @@ pub fn read(path: &Path) -> Result<String, Box<Finding>> {
     }
     let bytes = std::fs::read(path).map_err(|e| {
         unusable(
-            "load::io",
+            &IO,
             format!("cannot read `{shown}`: {}", io_reason(&e)),
             None,
         )
@@ -118,7 +193,7 @@ pub fn read(path: &Path) -> Result<String, Box<Finding>> {
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         unusable(
-            "load::utf8",
+            &UTF8,
             format!("`{shown}` is not UTF-8 text (invalid byte at offset {at})"),
             None,
         )
@@ -137,11 +212,7 @@ fn io_reason(error: &std::io::Error) -> String {
 pub fn parse(text: &str) -> Result<Loaded, Box<Finding>> {
     let document = toml_edit::Document::parse(text).map_err(|error| {
         let message = error.message().trim_end().to_owned();
-        unusable(
-            "load::syntax",
-            format!("invalid TOML: {message}"),
-            error.span(),
-        )
+        unusable(&SYNTAX, format!("invalid TOML: {message}"), error.span())
     })?;
     let mut spans = SpanIndex::default();
     // A finding about the file as a whole points at its first key.
@@ -278,7 +349,7 @@ impl Loaded {
                 format!("defined: {}", defined.join(", "))
             };
             let note = Finding::new(
-                "load::env",
+                &ENV,
                 Severity::Info,
                 format!("no overlay [env.{name}] in the file ({known}); checked as written"),
             );
@@ -289,7 +360,7 @@ impl Loaded {
         };
         if !overlay.is_object() {
             return Err(unusable(
-                "load::env",
+                &ENV,
                 format!("[env.{name}] must be a table"),
                 self.spans
                     .locate(&KeyPath::root().key("env").key(name), false),

@@ -62,16 +62,21 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
     },
-    /// List the policy rules.
+    /// List the policy rules and pipegen's built-in codes (consistency checks, schema, load,
+    /// config, policy and waiver codes).
     Rules {
         /// Output format.
         #[arg(long, value_enum, default_value_t = ListFormat::Table)]
         format: ListFormat,
+        /// Only this category: security, reliability, cost, operations, data-quality, or a
+        /// built-in stage (consistency, schema, load, config, policy, waiver).
+        #[arg(long, value_name = "CATEGORY")]
+        category: Option<String>,
         /// Also load the rules below this folder (repeatable).
         #[arg(long = "policies", value_name = "DIR")]
         policies: Vec<PathBuf>,
     },
-    /// Explain a rule or consistency check: why, how to fix, examples, references.
+    /// Explain a rule or any built-in code: why, how to fix, examples, references.
     Explain {
         /// The rule id, e.g. SEC-MSK-001 or CFX-004.
         id: String,
@@ -276,9 +281,11 @@ fn run(cli: Cli) -> commands::Outcome {
             };
             commands::cost::run(&file, format, flags, &ui, &mut out)
         }
-        Command::Rules { format, policies } => {
-            commands::rules::list(format, &policies, &ui, &mut out)
-        }
+        Command::Rules {
+            format,
+            category,
+            policies,
+        } => commands::rules::list(format, category.as_deref(), &policies, &ui, &mut out),
         Command::Explain { id, policies } => {
             commands::rules::explain(&id, &policies, &ui, &mut out)
         }

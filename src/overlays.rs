@@ -49,7 +49,7 @@ pub fn check(loaded: &Loaded, selected: Option<&str>) -> Vec<Finding> {
                 .unwrap_or_default();
             findings.push(
                 Finding::new(
-                    "load::env-name",
+                    &crate::load::ENV_NAME,
                     Severity::Warning,
                     format!(
                         "overlay `[env.{name}]` is named after no environment, so no \

@@ -11,6 +11,224 @@ use crate::diagnostic::Finding;
 use crate::model::Pipeline;
 use crate::path::{KeyPath, Segment};
 
+use crate::code::{Builtin, ERROR, Stage};
+use crate::diagnostic::Severity;
+
+/// `schema::unknown-key`: Every key is one the pipeline schema defines.
+pub static UNKNOWN_KEY: Builtin = Builtin {
+    id: "schema::unknown-key",
+    stage: Stage::Schema,
+    title: "Every key is one the pipeline schema defines",
+    severities: ERROR,
+    why: "a misspelled key is ignored, so the setting the user meant silently keeps its default",
+    fix: "Use the key the finding suggests, or remove it.",
+    example: None,
+};
+
+/// `schema::required`: Required keys are present.
+pub static REQUIRED: Builtin = Builtin {
+    id: "schema::required",
+    stage: Stage::Schema,
+    title: "Required keys are present",
+    severities: ERROR,
+    why: "the pipeline has no value to use for the missing key",
+    fix: "Add the key the finding names.",
+    example: None,
+};
+
+/// `schema::type`: Values have the type their key takes.
+pub static TYPE: Builtin = Builtin {
+    id: "schema::type",
+    stage: Stage::Schema,
+    title: "Values have the type their key takes",
+    severities: ERROR,
+    why: "a string where a number is expected (or the reverse) cannot be used",
+    fix: "Write the value as the type the finding names (`6`, not `\"6\"`).",
+    example: None,
+};
+
+/// `schema::enum`: Values are among their key's allowed choices.
+pub static ENUM: Builtin = Builtin {
+    id: "schema::enum",
+    stage: Stage::Schema,
+    title: "Values are among their key's allowed choices",
+    severities: ERROR,
+    why: "a value outside the choices (`\"GZIP\"` for `\"gzip\"`) is not one pipegen can render",
+    fix: "Use one of the allowed values the finding lists.",
+    example: None,
+};
+
+/// `schema::minimum`: Numbers are at least their minimum.
+pub static MINIMUM: Builtin = Builtin {
+    id: "schema::minimum",
+    stage: Stage::Schema,
+    title: "Numbers are at least their minimum",
+    severities: ERROR,
+    why: "the value is outside what the key accepts: the render would be rejected or wrong",
+    fix: "Bring the value within the bound the finding and the key's description give (`docs/configuration.md`).",
+    example: None,
+};
+
+/// `schema::maximum`: Numbers are at most their maximum.
+pub static MAXIMUM: Builtin = Builtin {
+    id: "schema::maximum",
+    stage: Stage::Schema,
+    title: "Numbers are at most their maximum",
+    severities: ERROR,
+    why: "the value is outside what the key accepts: the render would be rejected or wrong",
+    fix: "Bring the value within the bound the finding and the key's description give (`docs/configuration.md`).",
+    example: None,
+};
+
+/// `schema::exclusiveMinimum`: Numbers are above their lower bound.
+pub static EXCLUSIVE_MINIMUM: Builtin = Builtin {
+    id: "schema::exclusiveMinimum",
+    stage: Stage::Schema,
+    title: "Numbers are above their lower bound",
+    severities: ERROR,
+    why: "the value is outside what the key accepts: the render would be rejected or wrong",
+    fix: "Bring the value within the bound the finding and the key's description give (`docs/configuration.md`).",
+    example: None,
+};
+
+/// `schema::exclusiveMaximum`: Numbers are below their upper bound.
+pub static EXCLUSIVE_MAXIMUM: Builtin = Builtin {
+    id: "schema::exclusiveMaximum",
+    stage: Stage::Schema,
+    title: "Numbers are below their upper bound",
+    severities: ERROR,
+    why: "the value is outside what the key accepts: the render would be rejected or wrong",
+    fix: "Bring the value within the bound the finding and the key's description give (`docs/configuration.md`).",
+    example: None,
+};
+
+/// `schema::minLength`: Strings are at least their minimum length.
+pub static MIN_LENGTH: Builtin = Builtin {
+    id: "schema::minLength",
+    stage: Stage::Schema,
+    title: "Strings are at least their minimum length",
+    severities: ERROR,
+    why: "the value is outside what the key accepts: the render would be rejected or wrong",
+    fix: "Bring the value within the bound the finding and the key's description give (`docs/configuration.md`).",
+    example: None,
+};
+
+/// `schema::maxLength`: Strings are at most their maximum length.
+pub static MAX_LENGTH: Builtin = Builtin {
+    id: "schema::maxLength",
+    stage: Stage::Schema,
+    title: "Strings are at most their maximum length",
+    severities: ERROR,
+    why: "the value is outside what the key accepts: the render would be rejected or wrong",
+    fix: "Bring the value within the bound the finding and the key's description give (`docs/configuration.md`).",
+    example: None,
+};
+
+/// `schema::minItems`: Lists hold at least their minimum number of items.
+pub static MIN_ITEMS: Builtin = Builtin {
+    id: "schema::minItems",
+    stage: Stage::Schema,
+    title: "Lists hold at least their minimum number of items",
+    severities: ERROR,
+    why: "the value is outside what the key accepts: the render would be rejected or wrong",
+    fix: "Bring the value within the bound the finding and the key's description give (`docs/configuration.md`).",
+    example: None,
+};
+
+/// `schema::maxItems`: Lists hold at most their maximum number of items.
+pub static MAX_ITEMS: Builtin = Builtin {
+    id: "schema::maxItems",
+    stage: Stage::Schema,
+    title: "Lists hold at most their maximum number of items",
+    severities: ERROR,
+    why: "the value is outside what the key accepts: the render would be rejected or wrong",
+    fix: "Bring the value within the bound the finding and the key's description give (`docs/configuration.md`).",
+    example: None,
+};
+
+/// `schema::pattern`: Strings match their key's pattern.
+pub static PATTERN: Builtin = Builtin {
+    id: "schema::pattern",
+    stage: Stage::Schema,
+    title: "Strings match their key's pattern",
+    severities: ERROR,
+    why: "the value is outside what the key accepts: the render would be rejected or wrong",
+    fix: "Bring the value within the bound the finding and the key's description give (`docs/configuration.md`).",
+    example: None,
+};
+
+/// `schema::format`: Strings are in their key's format.
+pub static FORMAT: Builtin = Builtin {
+    id: "schema::format",
+    stage: Stage::Schema,
+    title: "Strings are in their key's format",
+    severities: ERROR,
+    why: "the value is outside what the key accepts: the render would be rejected or wrong",
+    fix: "Bring the value within the bound the finding and the key's description give (`docs/configuration.md`).",
+    example: None,
+};
+
+/// `schema::invalid`: The file matches the pipeline schema.
+pub static INVALID: Builtin = Builtin {
+    id: "schema::invalid",
+    stage: Stage::Schema,
+    title: "The file matches the pipeline schema",
+    severities: ERROR,
+    why: "the value cannot be used as written",
+    fix: "Fix the value at the location shown; `docs/configuration.md` describes every key.",
+    example: None,
+};
+
+/// `check::skipped`: Consistency checks and policies ran.
+pub static SKIPPED: Builtin = Builtin {
+    id: "check::skipped",
+    stage: Stage::Schema,
+    title: "Consistency checks and policies ran",
+    severities: &[Severity::Info],
+    why: "when the model cannot be built, nothing after the schema runs, and silence must not read as a pass",
+    fix: "Fix the errors reported before it, then check again.",
+    example: None,
+};
+
+/// The code of a finding from a JSON Schema keyword with no finding of its own.
+fn keyword_code(keyword: &str) -> &'static Builtin {
+    [
+        &MINIMUM,
+        &MAXIMUM,
+        &EXCLUSIVE_MINIMUM,
+        &EXCLUSIVE_MAXIMUM,
+        &MIN_LENGTH,
+        &MAX_LENGTH,
+        &MIN_ITEMS,
+        &MAX_ITEMS,
+        &PATTERN,
+        &FORMAT,
+    ]
+    .into_iter()
+    .find(|code| code.id.strip_prefix("schema::") == Some(keyword))
+    .unwrap_or(&INVALID)
+}
+
+/// The codes this stage reports.
+pub const CODES: &[&Builtin] = &[
+    &UNKNOWN_KEY,
+    &REQUIRED,
+    &TYPE,
+    &ENUM,
+    &MINIMUM,
+    &MAXIMUM,
+    &EXCLUSIVE_MINIMUM,
+    &EXCLUSIVE_MAXIMUM,
+    &MIN_LENGTH,
+    &MAX_LENGTH,
+    &MIN_ITEMS,
+    &MAX_ITEMS,
+    &PATTERN,
+    &FORMAT,
+    &INVALID,
+    &SKIPPED,
+];
+
 /// The committed schema, as published by `pipegen schema`.
 pub const COMMITTED: &str = include_str!("../schemas/pipeline.schema.json");
 
@@ -94,7 +312,7 @@ fn to_findings(schema: &Value, error: &jsonschema::ValidationError<'_>) -> Vec<F
                 .iter()
                 .map(|name| {
                     let finding = Finding::error(
-                        "schema::unknown-key",
+                        &UNKNOWN_KEY,
                         path.key(name),
                         format!("unknown key `{name}` in {owner}"),
                     )
@@ -113,7 +331,7 @@ fn to_findings(schema: &Value, error: &jsonschema::ValidationError<'_>) -> Vec<F
             let name = property.as_str().unwrap_or_default();
             vec![
                 Finding::error(
-                    "schema::required",
+                    &REQUIRED,
                     path.clone(),
                     format!("missing required key `{name}` in {owner}"),
                 )
@@ -166,10 +384,9 @@ fn to_findings(schema: &Value, error: &jsonschema::ValidationError<'_>) -> Vec<F
             }
         }
         K::Pattern { .. } | K::Format { .. } => {
-            let keyword = error.kind().keyword().to_owned();
             vec![
                 Finding::error(
-                    format!("schema::{keyword}"),
+                    keyword_code(error.kind().keyword()),
                     path.clone(),
                     format!(
                         "{} is not a valid value for {owner}",
@@ -180,10 +397,9 @@ fn to_findings(schema: &Value, error: &jsonschema::ValidationError<'_>) -> Vec<F
             ]
         }
         other => {
-            let keyword = other.keyword().to_owned();
             vec![
                 Finding::error(
-                    format!("schema::{keyword}"),
+                    keyword_code(other.keyword()),
                     path.clone(),
                     format!("{owner}: {error}"),
                 )
@@ -201,7 +417,7 @@ fn type_finding(
     instance: &Value,
 ) -> Finding {
     let finding = Finding::error(
-        "schema::type",
+        &TYPE,
         path.clone(),
         format!(
             "expected {expected} for {owner}, found {}",
@@ -221,7 +437,7 @@ fn enum_finding(path: &KeyPath, owner: &str, instance: &Value, options: &[Value]
     let choices: Vec<String> = options.iter().map(display_json).collect();
     let found = display_json(instance);
     let finding = Finding::error(
-        "schema::enum",
+        &ENUM,
         path.clone(),
         format!("{found} is not a valid value for {owner}"),
     );

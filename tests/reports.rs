@@ -140,7 +140,7 @@ fn junit_is_xml_with_one_case_per_rule_per_file() {
         .filter(|n| n.has_tag_name("testsuite"))
         .collect();
     assert_eq!(suites.len(), 2);
-    let rules = common::ctx().pack.rules.len() + pipegen::consistency::CHECKS.len();
+    let rules = common::ctx().pack.rules.len() + pipegen::consistency::codes().count();
     for suite in &suites {
         let cases = suite
             .children()

@@ -16,7 +16,7 @@ fn codes(check: &pipegen::FileCheck) -> Vec<(String, Severity, bool)> {
     check
         .findings
         .iter()
-        .map(|f| (f.code.clone(), f.severity, f.counts()))
+        .map(|f| (f.code.to_string(), f.severity, f.counts()))
         .collect()
 }
 

@@ -15,22 +15,43 @@ fn load(dirs: &[PathBuf], ui: &Ui, out: &mut dyn Write) -> std::io::Result<Optio
     }
 }
 
-/// Lists every rule.
-pub fn list(format: ListFormat, dirs: &[PathBuf], ui: &Ui, out: &mut dyn Write) -> Outcome {
+/// Lists every rule and built-in code, or those of one category.
+pub fn list(
+    format: ListFormat,
+    category: Option<&str>,
+    dirs: &[PathBuf],
+    ui: &Ui,
+    out: &mut dyn Write,
+) -> Outcome {
+    if let Some(category) = category
+        && !policy::catalog::categories().any(|c| c == category)
+    {
+        let known: Vec<&str> = policy::catalog::categories().collect();
+        let hint = pipegen::suggest::closest(category, known.iter().copied())
+            .map(|best| format!("did you mean `{best}`? "))
+            .unwrap_or_default();
+        writeln!(
+            std::io::stderr(),
+            "error: no category `{category}`; {hint}categories: {}",
+            known.join(", ")
+        )?;
+        return Ok(2);
+    }
     let Some(pack) = load(dirs, ui, out)? else {
         return Ok(2);
     };
+    let entries = policy::catalog::entries(&pack, category);
     match format {
-        ListFormat::Table => out.write_all(policy::catalog::table(&pack).as_bytes())?,
+        ListFormat::Table => out.write_all(policy::catalog::table(&entries).as_bytes())?,
         ListFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &policy::catalog::entries(&pack))?;
+            serde_json::to_writer_pretty(&mut *out, &entries)?;
             writeln!(out)?;
         }
     }
     Ok(0)
 }
 
-/// Explains one rule or check.
+/// Explains one rule or built-in code, whatever its case.
 pub fn explain(id: &str, dirs: &[PathBuf], ui: &Ui, out: &mut dyn Write) -> Outcome {
     let Some(pack) = load(dirs, ui, out)? else {
         return Ok(2);
@@ -39,13 +60,12 @@ pub fn explain(id: &str, dirs: &[PathBuf], ui: &Ui, out: &mut dyn Write) -> Outc
         out.write_all(text.as_bytes())?;
         return Ok(0);
     }
-    let ids = pack.rules.iter().map(|r| r.rule.id.as_str());
-    let hint = pipegen::suggest::closest(id, ids)
+    let hint = pipegen::suggest::closest(id, policy::catalog::ids(&pack))
         .map(|best| format!("; did you mean {best}?"))
         .unwrap_or_default();
     writeln!(
         std::io::stderr(),
-        "error: no rule or check has the id `{id}`{hint}"
+        "error: no rule or built-in code has the id `{id}`{hint}"
     )?;
     Ok(2)
 }

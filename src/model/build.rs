@@ -95,7 +95,7 @@ pub fn build_setting_aside(document: &Value) -> (Option<Pipeline>, Vec<Finding>,
     let mut findings = schema::validate(document);
     let mut pruned = document.clone();
     for finding in &findings {
-        if finding.code == "schema::required" {
+        if finding.code.is(&crate::schema::REQUIRED) {
             continue;
         }
         if let Some(path) = &finding.path
@@ -120,7 +120,11 @@ pub fn build_setting_aside(document: &Value) -> (Option<Pipeline>, Vec<Finding>,
         let consequence = aside.removed.iter().any(|r| r.starts_with(&original))
             || findings.iter().any(|f| f.path.as_ref() == Some(&original));
         if !consequence {
-            findings.push(Finding::error("schema::invalid", original.clone(), message));
+            findings.push(Finding::error(
+                &crate::schema::INVALID,
+                original.clone(),
+                message,
+            ));
         }
         let removed = match path.segments().last() {
             Some(Segment::Index(index)) => {
@@ -162,7 +166,7 @@ fn remove_element(document: &mut Value, array: &KeyPath, index: usize) -> bool {
 /// Appended when the model could not be built, so nobody mistakes silence for a pass.
 fn skipped() -> Finding {
     Finding::new(
-        "check::skipped",
+        &crate::schema::SKIPPED,
         crate::diagnostic::Severity::Info,
         "consistency checks did not run: fix the errors above first",
     )

@@ -40,7 +40,7 @@ pub fn evaluate(
         if let Err(message) = result {
             out.push(
                 Finding::new(
-                    "policy::eval",
+                    &crate::policy::EVAL,
                     crate::diagnostic::Severity::Error,
                     format!("rule {} could not be evaluated: {message}", rule.rule.id),
                 )
@@ -200,7 +200,7 @@ fn finding(
 ) -> Result<Finding, String> {
     let rule = &loaded.rule;
     let mut finding = Finding::new(
-        rule.id.clone(),
+        crate::code::Code::Rule(rule.id.clone()),
         loaded.severity,
         interpolate(&rule.message, programs, ctx)?,
     )

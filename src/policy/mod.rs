@@ -8,7 +8,7 @@
 pub mod catalog;
 mod engine;
 pub mod testing;
-mod waivers;
+pub mod waivers;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -21,6 +21,96 @@ use crate::FileCheck;
 use crate::diagnostic::{Finding, Severity};
 use crate::load::{self, SpanIndex};
 use crate::path::KeyPath;
+
+use crate::code::{Builtin, ERROR, Stage};
+
+/// `policy::io`: Policy folders and files can be read.
+pub static IO: Builtin = Builtin {
+    id: "policy::io",
+    stage: Stage::Policy,
+    title: "Policy folders and files can be read",
+    severities: ERROR,
+    why: "a pack that cannot be read would silently drop its rules",
+    fix: "Check the folder given to `--policies` or `[check] policies` in pipegen.toml.",
+    example: None,
+};
+
+/// `policy::invalid`: Policy files match the rule format.
+pub static INVALID: Builtin = Builtin {
+    id: "policy::invalid",
+    stage: Stage::Policy,
+    title: "Policy files match the rule format",
+    severities: ERROR,
+    why: "a rule that cannot be read would silently not run",
+    fix: "Fix the rule file at the location shown; `docs/rules.md` describes the format.",
+    example: None,
+};
+
+/// `policy::duplicate-id`: Rule ids are unique across the packs.
+pub static DUPLICATE_ID: Builtin = Builtin {
+    id: "policy::duplicate-id",
+    stage: Stage::Policy,
+    title: "Rule ids are unique across the packs",
+    severities: ERROR,
+    why: "two rules with one id cannot be told apart in reports, waivers or `--skip`",
+    fix: "Rename one of the rules.",
+    example: None,
+};
+
+/// `policy::unknown-rule`: Severity overrides and selections name rules that exist.
+pub static UNKNOWN_RULE: Builtin = Builtin {
+    id: "policy::unknown-rule",
+    stage: Stage::Policy,
+    title: "Severity overrides and selections name rules that exist",
+    severities: ERROR,
+    why: "an override of a misspelled rule id silently changes nothing",
+    fix: "Use the id the finding suggests (`pipegen rules` lists them).",
+    example: None,
+};
+
+/// `policy::invalid-id`: Rule ids follow the AREA-TOPIC-NNN form.
+pub static INVALID_ID: Builtin = Builtin {
+    id: "policy::invalid-id",
+    stage: Stage::Policy,
+    title: "Rule ids are uppercase words and numbers joined by `-`",
+    severities: ERROR,
+    why: "an id in another form collides with built-in codes or cannot be waived",
+    fix: "Name the rule like `ORG-S3-001`.",
+    example: None,
+};
+
+/// `policy::cel`: Rule conditions are valid CEL.
+pub static CEL: Builtin = Builtin {
+    id: "policy::cel",
+    stage: Stage::Policy,
+    title: "Rule conditions are valid CEL",
+    severities: ERROR,
+    why: "a condition that does not compile would never fire",
+    fix: "Fix the CEL expression at the location shown.",
+    example: None,
+};
+
+/// `policy::eval`: Rule conditions evaluate on the pipeline.
+pub static EVAL: Builtin = Builtin {
+    id: "policy::eval",
+    stage: Stage::Policy,
+    title: "Rule conditions evaluate on the pipeline",
+    severities: ERROR,
+    why: "a condition that fails to evaluate (a missing field, a type error) cannot decide anything",
+    fix: "Guard the expression with `has()` or fix the field it reads.",
+    example: None,
+};
+
+/// The codes this stage reports.
+pub const CODES: &[&Builtin] = &[
+    &IO,
+    &INVALID,
+    &DUPLICATE_ID,
+    &UNKNOWN_RULE,
+    &INVALID_ID,
+    &CEL,
+    &EVAL,
+];
 
 pub use engine::evaluate;
 pub use waivers::apply as apply_waivers;
@@ -373,7 +463,7 @@ pub fn load(dirs: &[PathBuf]) -> Result<Pack, PolicyErrors> {
 fn policy_files(dir: &Path) -> Result<Vec<PathBuf>, Box<Finding>> {
     if !dir.is_dir() {
         return Err(Box::new(Finding::new(
-            "policy::io",
+            &IO,
             Severity::Error,
             format!("`{}` is not a directory of policy files", dir.display()),
         )));
@@ -390,7 +480,7 @@ fn policy_files(dir: &Path) -> Result<Vec<PathBuf>, Box<Finding>> {
     for entry in walker {
         let entry = entry.map_err(|e| {
             Finding::new(
-                "policy::io",
+                &IO,
                 Severity::Error,
                 format!("cannot read `{}`: {e}", dir.display()),
             )
@@ -430,7 +520,7 @@ fn parse_policy(name: &str, text: &str) -> Result<(PolicyFile, SpanIndex), Box<F
         Ok(file) => Ok((file, loaded.spans)),
         Err(error) => {
             let path = KeyPath::from(error.path());
-            let finding = Finding::error("policy::invalid", path, error.into_inner().to_string());
+            let finding = Finding::error(&INVALID, path, error.into_inner().to_string());
             Err(Box::new(FileCheck {
                 spans: loaded.spans,
                 ..unusable(name.to_owned(), Some(text.to_owned()), vec![finding])
@@ -474,7 +564,7 @@ fn assemble(sources: Vec<Source>, errors: &mut PolicyErrors) -> Pack {
             if let Some(first) = first_seen.get(&rule.id) {
                 problems.push(
                     Finding::error(
-                        "policy::duplicate-id",
+                        &DUPLICATE_ID,
                         at.key("id"),
                         format!("rule id `{}` is already defined in {first}", rule.id),
                     )
@@ -525,7 +615,7 @@ fn assemble(sources: Vec<Source>, errors: &mut PolicyErrors) -> Pack {
                 let help = crate::suggest::closest(&o.id, known)
                     .map(|best| format!("did you mean `{best}`?"));
                 let finding = Finding::error(
-                    "policy::unknown-rule",
+                    &UNKNOWN_RULE,
                     at.key("id"),
                     format!("override names unknown rule `{}`", o.id),
                 )
@@ -592,7 +682,7 @@ fn validate(rule: &Rule, at: &KeyPath, built_in: bool) -> Vec<Finding> {
     if !id_ok {
         problems.push(
             Finding::error(
-                "policy::invalid-id",
+                &INVALID_ID,
                 at.key("id"),
                 format!("rule id `{}` is not of the form AREA-THING-001", rule.id),
             )
@@ -609,7 +699,7 @@ fn validate(rule: &Rule, at: &KeyPath, built_in: bool) -> Vec<Finding> {
             && let Err(error) = Program::compile(source)
         {
             problems.push(Finding::error(
-                "policy::cel",
+                &CEL,
                 at.key(key),
                 format!("`{key}` is not valid CEL: {}", first_line(&error)),
             ));
@@ -623,7 +713,7 @@ fn validate(rule: &Rule, at: &KeyPath, built_in: bool) -> Vec<Finding> {
     for expression in messages {
         if let Err(error) = Program::compile(expression) {
             problems.push(Finding::error(
-                "policy::cel",
+                &CEL,
                 at.key("message"),
                 format!(
                     "`{{{{ {expression} }}}}` in the message is not valid CEL: {}",
@@ -634,14 +724,14 @@ fn validate(rule: &Rule, at: &KeyPath, built_in: bool) -> Vec<Finding> {
     }
     if !rule.at.is_empty() && KeyPath::parse_dotted(&rule.at).is_none() {
         problems.push(Finding::error(
-            "policy::invalid",
+            &INVALID,
             at.key("at"),
             format!("`{}` is not a dotted key path", rule.at),
         ));
     }
     if built_in && rule.example.is_none() {
         problems.push(Finding::error(
-            "policy::invalid",
+            &INVALID,
             at.key("id"),
             format!("built-in rule `{}` has no example", rule.id),
         ));

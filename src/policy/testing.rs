@@ -94,7 +94,7 @@ pub fn run(dir: &Path, ctx: &Context) -> Outcome {
             let fired = |id: &str| check.findings.iter().any(|f| f.code == id && f.counts());
             let mut problems = Vec::new();
             for id in &case.expect {
-                if ctx.pack.get(id).is_none() && crate::consistency::check_info(id).is_none() {
+                if ctx.pack.get(id).is_none() && crate::code::builtin(id).is_none() {
                     problems.push(format!("{id} is not a known rule"));
                 } else if !fired(id) {
                     problems.push(format!("expected {id} to fire; it did not"));

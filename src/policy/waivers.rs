@@ -8,6 +8,96 @@ use crate::diagnostic::{Finding, Severity, Suppression};
 use crate::model::Pipeline;
 use crate::path::KeyPath;
 
+use crate::code::{Builtin, ERROR, Stage};
+
+/// `waiver::not-waivable`: Waivers accept policy findings only.
+pub static NOT_WAIVABLE: Builtin = Builtin {
+    id: "waiver::not-waivable",
+    stage: Stage::Waiver,
+    title: "Waivers accept policy findings only",
+    severities: ERROR,
+    why: "consistency, schema and load findings mean the pipeline cannot deploy or run: accepting one would not make it work",
+    fix: "Fix the finding instead of waiving it.",
+    example: None,
+};
+
+/// `waiver::unknown-rule`: A waiver names a rule that exists.
+pub static UNKNOWN_RULE: Builtin = Builtin {
+    id: "waiver::unknown-rule",
+    stage: Stage::Waiver,
+    title: "A waiver names a rule that exists",
+    severities: ERROR,
+    why: "a waiver for a misspelled rule accepts nothing, and the finding it was meant for stays",
+    fix: "Use the rule id the finding suggests (`pipegen rules` lists them).",
+    example: None,
+};
+
+/// `waiver::no-reason`: Every waiver gives its reason.
+pub static NO_REASON: Builtin = Builtin {
+    id: "waiver::no-reason",
+    stage: Stage::Waiver,
+    title: "Every waiver gives its reason",
+    severities: ERROR,
+    why: "a waiver without a reason cannot be reviewed",
+    fix: "Say why the finding is accepted, in `reason`.",
+    example: None,
+};
+
+/// `waiver::expired`: Waivers have not expired.
+pub static EXPIRED: Builtin = Builtin {
+    id: "waiver::expired",
+    stage: Stage::Waiver,
+    title: "Waivers have not expired",
+    severities: ERROR,
+    why: "an expired waiver no longer accepts its finding: the decision must be taken again",
+    fix: "Fix the finding, or renew the waiver with a new `expires` date and reason.",
+    example: None,
+};
+
+/// `waiver::invalid-path`: A waiver's `at` is a key path.
+pub static INVALID_PATH: Builtin = Builtin {
+    id: "waiver::invalid-path",
+    stage: Stage::Waiver,
+    title: "A waiver's `at` is a key path",
+    severities: ERROR,
+    why: "an `at` that is not a path cannot scope the waiver",
+    fix: "Write `at` as a dotted key path such as `kafka.topics[0].name`.",
+    example: None,
+};
+
+/// `waiver::unknown-path`: A waiver's `at` names a key in the file.
+pub static UNKNOWN_PATH: Builtin = Builtin {
+    id: "waiver::unknown-path",
+    stage: Stage::Waiver,
+    title: "A waiver's `at` names a key in the file",
+    severities: ERROR,
+    why: "a waiver scoped to a key that does not exist accepts nothing",
+    fix: "Point `at` at a key the file has, or remove it to waive the rule everywhere.",
+    example: None,
+};
+
+/// `waiver::unused`: Every waiver accepts some finding.
+pub static UNUSED: Builtin = Builtin {
+    id: "waiver::unused",
+    stage: Stage::Waiver,
+    title: "Every waiver accepts some finding",
+    severities: &[Severity::Warning],
+    why: "a waiver that matches nothing is stale: it would silently accept a future finding",
+    fix: "Remove the waiver, or correct its rule or `at`.",
+    example: None,
+};
+
+/// The codes this stage reports.
+pub const CODES: &[&Builtin] = &[
+    &NOT_WAIVABLE,
+    &UNKNOWN_RULE,
+    &NO_REASON,
+    &EXPIRED,
+    &INVALID_PATH,
+    &UNKNOWN_PATH,
+    &UNUSED,
+];
+
 /// Applies the pipeline's waivers to `findings`; returns findings about the waivers themselves.
 pub fn apply(
     pipeline: &Pipeline,
@@ -22,7 +112,7 @@ pub fn apply(
         if waiver.rule.starts_with("CFX-") || waiver.rule.contains("::") {
             out.push(
                 Finding::error(
-                    "waiver::not-waivable",
+                    &NOT_WAIVABLE,
                     at.key("rule"),
                     format!("`{}` is a correctness check; it cannot be waived", waiver.rule),
                 )
@@ -37,7 +127,7 @@ pub fn apply(
                 .unwrap_or_else(|| "`pipegen rules` lists every rule id".to_owned());
             out.push(
                 Finding::error(
-                    "waiver::unknown-rule",
+                    &UNKNOWN_RULE,
                     at.key("rule"),
                     format!("no rule has the id `{}`", waiver.rule),
                 )
@@ -47,7 +137,7 @@ pub fn apply(
         }
         if waiver.reason.trim().is_empty() {
             out.push(Finding::error(
-                "waiver::no-reason",
+                &NO_REASON,
                 at.key("reason"),
                 "a waiver needs a reason: why the risk is accepted, and by whom",
             ));
@@ -56,7 +146,7 @@ pub fn apply(
         if waiver.expires.0 < today {
             out.push(
                 Finding::error(
-                    "waiver::expired",
+                    &EXPIRED,
                     at.key("expires"),
                     format!(
                         "the waiver for {} expired on {}",
@@ -72,7 +162,7 @@ pub fn apply(
                 Some(path) => Some(path),
                 None => {
                     out.push(Finding::error(
-                        "waiver::invalid-path",
+                        &INVALID_PATH,
                         at.key("at"),
                         format!("`{text}` is not a key path such as `kafka.topics[2]`"),
                     ));
@@ -86,7 +176,7 @@ pub fn apply(
         {
             out.push(
                 Finding::error(
-                    "waiver::unknown-path",
+                    &UNKNOWN_PATH,
                     at.key("at"),
                     format!("`{scope}` names no key of the pipeline: {problem}"),
                 )
@@ -113,7 +203,7 @@ pub fn apply(
         if !used {
             out.push(
                 Finding::new(
-                    "waiver::unused",
+                    &UNUSED,
                     Severity::Warning,
                     format!("the waiver for {} matches no finding", waiver.rule),
                 )

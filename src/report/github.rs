@@ -34,7 +34,7 @@ impl Emit for Github {
                         properties.push(format!("endColumn={end_col}"));
                     }
                 }
-                properties.push(format!("title={}", property(&finding.code)));
+                properties.push(format!("title={}", property(finding.code.as_str())));
                 let mut message = finding.message.clone();
                 if let Some(help) = &finding.help {
                     message.push_str("\nhelp: ");

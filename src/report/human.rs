@@ -221,7 +221,7 @@ impl From<Located<'_>> for FindingDiagnostic {
         }
         let severity = to_miette(finding.severity);
         FindingDiagnostic {
-            code: finding.code.clone(),
+            code: finding.code.to_string(),
             message,
             severity,
             help: finding.help.clone(),

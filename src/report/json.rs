@@ -67,7 +67,7 @@ impl Emit for Json {
                 let finding = located.finding;
                 findings.push(JsonFinding {
                     file: &file.name,
-                    code: &finding.code,
+                    code: finding.code.as_str(),
                     severity: finding.severity,
                     message: &finding.message,
                     help: finding.help.as_deref(),

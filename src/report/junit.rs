@@ -21,7 +21,7 @@ impl Emit for Junit {
             let lines = Lines::new(file.source.as_deref().unwrap_or_default());
             let located = locate(file);
             let mut codes: BTreeSet<&str> = pack.rules.iter().map(|r| r.rule.id.as_str()).collect();
-            codes.extend(crate::consistency::CHECKS.iter().map(|c| c.id));
+            codes.extend(crate::consistency::codes().map(|c| c.id));
             codes.extend(file.findings.iter().map(|f| f.code.as_str()));
             for code in codes {
                 let fails = |l: &super::Located<'_>| {

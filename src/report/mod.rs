@@ -242,29 +242,27 @@ pub(crate) fn describe_code(code: &str, pack: &crate::policy::Pack) -> CodeInfo 
             severity: rule.severity,
         };
     }
-    if let Some(check) = crate::consistency::check_info(code) {
+    if let Some(code) = crate::code::builtin(code) {
         return CodeInfo {
-            title: check.title.to_owned(),
-            rationale: Some(format!("Otherwise {}.", check.prevents)),
-            remediation: None,
+            title: code.title.to_owned(),
+            rationale: Some(format!("Otherwise {}.", code.why)),
+            remediation: Some(code.fix.to_owned()),
             references: Vec::new(),
-            category: "consistency",
-            severity: Severity::Error,
+            category: code.stage.name(),
+            severity: code
+                .severities
+                .iter()
+                .copied()
+                .max()
+                .unwrap_or(Severity::Error),
         };
     }
-    let (category, title) = match code.split_once("::") {
-        Some(("load", _)) => ("load", "The file can be read as TOML"),
-        Some(("schema", _)) => ("schema", "The file matches the pipeline schema"),
-        Some(("waiver", _)) => ("waiver", "Waivers are valid, current and used"),
-        Some(("policy", _)) => ("policy", "Policy rules evaluate"),
-        _ => ("other", "pipegen check"),
-    };
     CodeInfo {
-        title: title.to_owned(),
+        title: "pipegen check".to_owned(),
         rationale: None,
         remediation: None,
         references: Vec::new(),
-        category,
+        category: "other",
         severity: Severity::Error,
     }
 }

@@ -87,11 +87,11 @@ impl Emit for Sarif {
     fn emit(&self, out: &mut dyn Write, run: &Run<'_>) -> io::Result<()> {
         let (files, pack) = (run.files, run.pack);
         let mut codes: BTreeSet<String> = pack.rules.iter().map(|r| r.rule.id.clone()).collect();
-        codes.extend(crate::consistency::CHECKS.iter().map(|c| c.id.to_owned()));
+        codes.extend(crate::consistency::codes().map(|c| c.id.to_owned()));
         codes.extend(
             files
                 .iter()
-                .flat_map(|f| f.findings.iter().map(|x| x.code.clone())),
+                .flat_map(|f| f.findings.iter().map(|x| x.code.to_string())),
         );
         let codes: Vec<String> = codes.into_iter().collect();
         let rules: Vec<sarif::ReportingDescriptor> = codes
@@ -137,7 +137,7 @@ impl Emit for Sarif {
                     })
                     .build();
                 let builder = sarif::Result::builder()
-                    .rule_id(finding.code.clone())
+                    .rule_id(finding.code.to_string())
                     .level(level(finding.severity))
                     .message(message)
                     .locations(vec![location]);
