@@ -212,15 +212,44 @@ fn rules_and_explain_come_from_the_rule_data() {
                 "{key} in {rule:#}"
             );
         }
-        assert!(
-            !rule["references"].as_array().unwrap().is_empty(),
-            "{rule:#}"
-        );
+        // Built-in codes document themselves; policy rules cite their sources.
+        if rule["source"] != "pipegen" {
+            assert!(
+                !rule["references"].as_array().unwrap().is_empty(),
+                "{rule:#}"
+            );
+        }
+    }
+    let ids: Vec<&str> = rules.iter().filter_map(|r| r["id"].as_str()).collect();
+    for code in [
+        "SEC-MSK-001",
+        "CFX-014",
+        "schema::unknown-key",
+        "load::utf8",
+        "waiver::unused",
+    ] {
+        assert!(ids.contains(&code), "rules lists no {code}");
     }
     let table = text(&pipegen(&["rules"]));
     assert!(
-        table.starts_with("ID ") && table.contains("SEC-MSK-001") && table.ends_with(" rules\n")
+        table.starts_with("ID ")
+            && table.contains("SEC-MSK-001")
+            && table.contains("CFX-014")
+            && table.ends_with(" built-in codes\n"),
+        "{table}"
     );
+    let checks = text(&pipegen(&["rules", "--category", "consistency"]));
+    assert!(
+        checks.contains("CFX-014") && !checks.contains("SEC-MSK-001"),
+        "{checks}"
+    );
+    assert!(
+        checks.contains("error or warning"),
+        "CFX-014's real severity: {checks}"
+    );
+    let wrong = pipegen(&["rules", "--category", "consistensy"]);
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("did you mean `consistency`?"));
     let explain = text(&pipegen(&["explain", "SEC-IAM-001"]));
     for part in [
         "Why it matters:",
@@ -232,7 +261,26 @@ fn rules_and_explain_come_from_the_rule_data() {
     ] {
         assert!(explain.contains(part), "{part} missing from\n{explain}");
     }
-    assert!(text(&pipegen(&["explain", "CFX-004"])).contains("consistency check"));
+    // Every built-in code is explained in full, whatever the case it is written in.
+    let check = text(&pipegen(&["explain", "cfx-004"]));
+    for part in [
+        "CFX-004 — ",
+        "Category: consistency",
+        "Built in; cannot be waived",
+        "Why it matters:",
+        "How to fix it:",
+        "Fails (merged over examples/minimal.toml):",
+        "Passes (merged over examples/minimal.toml):",
+    ] {
+        assert!(check.contains(part), "{part} missing from\n{check}");
+    }
+    assert!(!check.contains("[[waivers]]"), "{check}");
+    let stage = text(&pipegen(&["explain", "LOAD::UTF8"]));
+    assert!(
+        stage.starts_with("load::utf8 — ") && stage.contains("Category: load"),
+        "{stage}"
+    );
+    assert!(text(&pipegen(&["explain", "sec-msk-001"])).starts_with("SEC-MSK-001 — "));
     let unknown = pipegen(&["explain", "SEC-MSK-01"]);
     assert_eq!(unknown.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("did you mean SEC-MSK-001?"));
