@@ -78,6 +78,21 @@ pub struct Builtin {
     pub example: Option<Example>,
 }
 
+impl Builtin {
+    /// The severities it is reported at, highest first.
+    pub fn severities_highest_first(&self) -> Vec<Severity> {
+        let mut all = self.severities.to_vec();
+        all.sort_by(|a, b| b.cmp(a));
+        all
+    }
+}
+
+/// The severities a report lists, joined as prose: `error or warning`.
+pub fn severities_text(severities: &[Severity]) -> String {
+    let names: Vec<String> = severities.iter().map(ToString::to_string).collect();
+    names.join(" or ")
+}
+
 /// The severity list of most built-in codes.
 pub const ERROR: &[Severity] = &[Severity::Error];
 
@@ -131,8 +146,7 @@ impl Code {
 
     /// Whether this is the given built-in code.
     pub fn is(&self, code: &Builtin) -> bool {
-        self.builtin()
-            .is_some_and(|b| std::ptr::eq(b, code) || b.id == code.id)
+        self.builtin().is_some_and(|b| b.id == code.id)
     }
 
     /// Whether the code comes from this stage.

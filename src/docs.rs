@@ -181,12 +181,8 @@ pub fn checks_markdown() -> String {
          a setting that silently does nothing; those are warnings.\n\n\
          | id | severity | must hold | otherwise |\n|---|---|---|---|\n",
     );
-    let severities = |code: &Builtin| {
-        let mut all = code.severities.to_vec();
-        all.sort_by(|a, b| b.cmp(a));
-        let names: Vec<String> = all.iter().map(ToString::to_string).collect();
-        names.join(" or ")
-    };
+    let severities =
+        |code: &Builtin| crate::code::severities_text(&code.severities_highest_first());
     let checks: Vec<&Builtin> = crate::consistency::codes().collect();
     for code in &checks {
         let anchor = code.id.to_lowercase();

@@ -192,21 +192,11 @@ pub static SKIPPED: Builtin = Builtin {
 
 /// The code of a finding from a JSON Schema keyword with no finding of its own.
 fn keyword_code(keyword: &str) -> &'static Builtin {
-    [
-        &MINIMUM,
-        &MAXIMUM,
-        &EXCLUSIVE_MINIMUM,
-        &EXCLUSIVE_MAXIMUM,
-        &MIN_LENGTH,
-        &MAX_LENGTH,
-        &MIN_ITEMS,
-        &MAX_ITEMS,
-        &PATTERN,
-        &FORMAT,
-    ]
-    .into_iter()
-    .find(|code| code.id.strip_prefix("schema::") == Some(keyword))
-    .unwrap_or(&INVALID)
+    CODES
+        .iter()
+        .copied()
+        .find(|code| code.id.strip_prefix("schema::") == Some(keyword))
+        .unwrap_or(&INVALID)
 }
 
 /// The codes this stage reports.

@@ -62,8 +62,7 @@ impl<'a> RuleEntry<'a> {
     }
 
     fn builtin(code: &'static Builtin) -> Self {
-        let mut severities = code.severities.to_vec();
-        severities.sort_by(|a, b| b.cmp(a));
+        let severities = code.severities_highest_first();
         RuleEntry {
             id: code.id,
             title: code.title,
@@ -84,8 +83,7 @@ impl<'a> RuleEntry<'a> {
     }
 
     fn severities(&self) -> String {
-        let names: Vec<String> = self.severities.iter().map(ToString::to_string).collect();
-        names.join(" or ")
+        crate::code::severities_text(&self.severities)
     }
 }
 
